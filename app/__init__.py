@@ -1,0 +1,1 @@
+"""GraphQL API gateway for the professional space of impots.gouv.fr."""

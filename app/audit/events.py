@@ -1,0 +1,53 @@
+"""History events, each written in the transaction of the change it records."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.runtime import Caller
+from app.models import AuditEvent
+
+
+class EventKind(enum.StrEnum):
+    ACCOUNT_SIGNED_UP = "ACCOUNT_SIGNED_UP"
+    BUSINESS_EMAIL_CONFIRMED = "BUSINESS_EMAIL_CONFIRMED"
+    ACCOUNT_ACTIVATED = "ACCOUNT_ACTIVATED"
+    ACCOUNT_EXPIRED = "ACCOUNT_EXPIRED"
+    ACTIVATION_CODE_REJECTED = "ACTIVATION_CODE_REJECTED"
+    PRINCIPAL_ADMINISTRATOR_APPOINTED = "PRINCIPAL_ADMINISTRATOR_APPOINTED"
+    LOGIN_SUCCEEDED = "LOGIN_SUCCEEDED"
+    LOGIN_FAILED = "LOGIN_FAILED"
+    LOGIN_LOCKED_OUT = "LOGIN_LOCKED_OUT"
+    LOGGED_OUT = "LOGGED_OUT"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"
+    PASSWORD_RESET_REQUESTED = "PASSWORD_RESET_REQUESTED"
+    PASSWORD_RESET = "PASSWORD_RESET"
+
+
+def record_event(
+    session: AsyncSession,
+    kind: EventKind,
+    *,
+    caller: Caller,
+    at: datetime,
+    subject_account_id: int | None = None,
+    company_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append one event; it commits or rolls back with the change it describes."""
+    session.add(
+        AuditEvent(
+            occurred_at=at,
+            kind=kind.value,
+            actor_account_id=caller.account_id,
+            subject_account_id=subject_account_id,
+            company_id=company_id,
+            ip=caller.ip,
+            user_agent=caller.user_agent[:512] if caller.user_agent else None,
+            details=details or {},
+        )
+    )

@@ -1,0 +1,109 @@
+"""Command line: `python -m app serve | db upgrade | companies import | export-schema`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.clock import SystemClock
+from app.db import create_engine, create_session_factory
+from app.middleware import RequestIdFilter
+from app.settings import Settings
+
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+
+
+def _sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite+aiosqlite:///"
+    return Path(url.removeprefix(prefix)) if url.startswith(prefix) else None
+
+
+async def upgrade_database(settings: Settings) -> None:
+    from app.migrate import upgrade  # noqa: PLC0415  (alembic is only needed here)
+
+    path = _sqlite_path(settings.database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn  # noqa: PLC0415
+
+    from app.main import create_app  # noqa: PLC0415
+
+    if _sqlite_path(settings.database_url) is not None:
+        # The embedded default needs no set-up step: bring the file up to date ourselves.
+        asyncio.run(upgrade_database(settings))
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False)
+
+
+async def import_companies(settings: Settings, legal_units: Path, establishments: Path | None) -> None:
+    from app.domain.directory import import_sirene  # noqa: PLC0415
+
+    engine = create_engine(settings.database_url)
+    try:
+        report = await import_sirene(
+            create_session_factory(engine), legal_units, establishments, SystemClock().now()
+        )
+    finally:
+        await engine.dispose()
+    print(  # noqa: T201
+        f"legal units read: {report.legal_units_read}\n"
+        f"companies written: {report.companies_written}\n"
+        f"rows rejected (invalid SIREN): {report.rejected_invalid_siren}\n"
+        f"head offices read: {report.head_offices_read}\n"
+        f"addresses written: {report.addresses_written}\n"
+        f"head offices of unknown companies: {report.head_offices_without_company}"
+    )
+
+
+def export_schema() -> str:
+    from app.schema.root import build_schema  # noqa: PLC0415
+
+    return build_schema().as_str()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the gateway with uvicorn")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    db_parser = commands.add_parser("db", help="database maintenance")
+    db_parser.add_argument("action", choices=["upgrade"])
+    companies_parser = commands.add_parser("companies", help="company directory")
+    companies_parser.add_argument("action", choices=["import"])
+    companies_parser.add_argument("legal_units", type=Path, help="StockUniteLegale CSV")
+    companies_parser.add_argument(
+        "establishments", type=Path, nargs="?", help="StockEtablissement CSV (head offices)"
+    )
+    commands.add_parser("export-schema", help="print the GraphQL SDL")
+    args = parser.parse_args(argv)
+
+    if args.command == "export-schema":
+        sys.stdout.write(export_schema() + "\n")
+        return
+    _configure_logging()
+    settings = Settings.from_env()
+    if args.command == "serve":
+        serve(settings, args.host, args.port)
+    elif args.command == "db":
+        asyncio.run(upgrade_database(settings))
+    elif args.command == "companies":
+        asyncio.run(import_companies(settings, args.legal_units, args.establishments))

@@ -1,0 +1,22 @@
+"""The per-request GraphQL context: runtime, caller, viewer and dataloaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.dataloaders import Dataloaders
+from app.domain.runtime import Caller, Runtime
+from app.models import Account
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Response
+    runtime: Runtime
+    caller: Caller
+    viewer: Account | None
+    loaders: Dataloaders

@@ -1,0 +1,1 @@
+"""Business rules: plain async functions that raise `DomainError`; no Strawberry here."""

@@ -1,0 +1,139 @@
+"""Single-use codes (typed) and links (clicked): issuing, checking, consuming.
+
+Checks return the failure instead of raising it, because a wrong attempt must be committed
+(it counts towards the five that kill a code) while the operation itself fails.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.errors import DomainError
+from app.models import OneTimeCode
+from app.models.accounts import CodePurpose
+from app.security import secrets
+from app.security.throttling import lockout_key, register_failure
+from app.settings import LockoutPolicy
+
+MAX_CODE_ATTEMPTS = 5
+_NO_LOCK = LockoutPolicy(free_failures=10**9)
+
+
+def code_invalid(field: str) -> DomainError:
+    return DomainError(
+        "CODE_INVALID", "This code is not valid. Check it and try again.", [field]
+    )
+
+
+def code_exhausted(field: str) -> DomainError:
+    return DomainError(
+        "CODE_ATTEMPTS_EXHAUSTED",
+        f"This code was entered wrongly {MAX_CODE_ATTEMPTS} times and no longer works.",
+        [field],
+    )
+
+
+async def issue(
+    session: AsyncSession,
+    account_id: int,
+    purpose: CodePurpose,
+    now: datetime,
+    expires_at: datetime,
+    *,
+    link: bool,
+) -> str:
+    """Create a code (or link token) and return it in clear, to be written in a message only."""
+    secret = secrets.new_link_token() if link else secrets.new_code()
+    stored = secret if link else secrets.normalize_code(secret)
+    session.add(
+        OneTimeCode(
+            account_id=account_id,
+            purpose=purpose,
+            secret_digest=secrets.digest(stored),
+            created_at=now,
+            expires_at=expires_at,
+            failed_attempts=0,
+        )
+    )
+    return secret
+
+
+async def check_typed_code(
+    session: AsyncSession,
+    account_id: int | None,
+    purposes: tuple[CodePurpose, ...],
+    typed: str,
+    now: datetime,
+    *,
+    unknown_key: str,
+) -> tuple[OneTimeCode | None, DomainError | None]:
+    """The latest code of the account for these purposes, if `typed` is it and it still works.
+
+    With no account (or no code), wrong attempts are counted under `unknown_key`, so that the
+    answers (CODE_INVALID, then CODE_ATTEMPTS_EXHAUSTED) never tell whether an email exists.
+    """
+    code = None
+    if account_id is not None:
+        code = await session.scalar(
+            select(OneTimeCode)
+            .where(OneTimeCode.account_id == account_id, OneTimeCode.purpose.in_(purposes))
+            .order_by(OneTimeCode.id.desc())
+            .limit(1)
+        )
+    if code is None:
+        failures, _ = await register_failure(
+            session, lockout_key("code", unknown_key), _NO_LOCK, now
+        )
+        if failures > MAX_CODE_ATTEMPTS:
+            return None, code_exhausted("code")
+        return None, code_invalid("code")
+    if code.failed_attempts >= MAX_CODE_ATTEMPTS:
+        return None, code_exhausted("code")
+    if secrets.digest(secrets.normalize_code(typed)) != code.secret_digest:
+        code.failed_attempts += 1
+        if code.failed_attempts >= MAX_CODE_ATTEMPTS:
+            return None, code_exhausted("code")
+        return None, code_invalid("code")
+    return code, _usable(code, now, "code", "CODE")
+
+
+async def check_link_token(
+    session: AsyncSession, purpose: CodePurpose, token: str, now: datetime
+) -> tuple[OneTimeCode | None, DomainError | None]:
+    code = await session.scalar(
+        select(OneTimeCode).where(
+            OneTimeCode.secret_digest == secrets.digest(token.strip()),
+            OneTimeCode.purpose == purpose,
+        )
+    )
+    if code is None:
+        return None, DomainError(
+            "TOKEN_INVALID", "This link is not valid. Copy the whole link from the email.", ["token"]
+        )
+    return code, _usable(code, now, "token", "TOKEN")
+
+
+def _usable(code: OneTimeCode, now: datetime, field: str, prefix: str) -> DomainError | None:
+    noun = "code" if prefix == "CODE" else "link"
+    if code.used_at is not None:
+        return DomainError(f"{prefix}_ALREADY_USED", f"This {noun} has already been used.", [field])
+    if now >= code.expires_at:
+        return DomainError(f"{prefix}_EXPIRED", f"This {noun} has expired.", [field])
+    return None
+
+
+async def consume(session: AsyncSession, code: OneTimeCode, now: datetime, field: str) -> None:
+    """Mark the code used, unless a concurrent request did it first."""
+    result = await session.execute(
+        update(OneTimeCode)
+        .where(OneTimeCode.id == code.id, OneTimeCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        prefix, noun = ("TOKEN", "link") if field == "token" else ("CODE", "code")
+        raise DomainError(f"{prefix}_ALREADY_USED", f"This {noun} has already been used.", [field])
+

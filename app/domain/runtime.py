@@ -1,0 +1,30 @@
+"""What every domain function works with: the database, the clock, the settings, the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.clock import Clock
+from app.db import SessionFactory
+from app.security.passwords import PasswordHasher
+from app.settings import Settings
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Process-wide collaborators, built once in the app's lifespan."""
+
+    sessions: SessionFactory
+    clock: Clock
+    settings: Settings
+    passwords: PasswordHasher
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the authenticated account (if any) and where the request comes from."""
+
+    account_id: int | None = None
+    session_id: int | None = None
+    ip: str | None = None
+    user_agent: str | None = None

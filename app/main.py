@@ -1,0 +1,88 @@
+"""`create_app`: the Starlette application and its lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.clock import Clock, SystemClock
+from app.db import create_engine, create_session_factory
+from app.domain.runtime import Runtime
+from app.graphql_view import GatewayGraphQL
+from app.middleware import GatewayMiddleware
+from app.notifications.delivery import Dispatcher
+from app.schema.root import build_schema
+from app.security.passwords import PasswordHasher
+from app.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+    schema = build_schema(introspection=settings.graphql_introspection)
+    graphql = GatewayGraphQL(
+        schema, graphql_ide="graphiql" if settings.graphiql else None, allow_queries_via_get=True
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        sessions = create_session_factory(engine)
+        runtime = Runtime(sessions, clock, settings, PasswordHasher(settings.argon2_parameters))
+        dispatcher = Dispatcher(sessions, clock, settings)
+        app.state.runtime = runtime
+        app.state.dispatcher = dispatcher
+        task = asyncio.create_task(dispatcher.run_forever()) if settings.outbox_dispatcher else None
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await engine.dispose()
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            async with request.app.state.runtime.sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001  (any failure means not ready)
+            return JSONResponse({"status": "database unreachable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    middleware = [
+        Middleware(
+            GatewayMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.is_production
+        )
+    ]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type"],
+                allow_credentials=True,
+            )
+        )
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )

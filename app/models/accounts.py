@@ -1,0 +1,99 @@
+"""Professional accounts and their one-time codes and links."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+
+
+class AccountMode(enum.StrEnum):
+    BASIC = "BASIC"
+    EXPERT = "EXPERT"
+
+
+class AccountStatus(enum.StrEnum):
+    PENDING_EMAIL_CONFIRMATION = "PENDING_EMAIL_CONFIRMATION"
+    PENDING_ACTIVATION = "PENDING_ACTIVATION"
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+
+
+PENDING_STATUSES = (AccountStatus.PENDING_EMAIL_CONFIRMATION, AccountStatus.PENDING_ACTIVATION)
+_PENDING_SQL = "status IN ('PENDING_EMAIL_CONFIRMATION', 'PENDING_ACTIVATION')"
+
+
+class CodePurpose(enum.StrEnum):
+    ACCOUNT_ACTIVATION = "ACCOUNT_ACTIVATION"  # emailed code, expert mode
+    EMAIL_CONFIRMATION = "EMAIL_CONFIRMATION"  # emailed link, basic mode
+    POSTAL_ACTIVATION = "POSTAL_ACTIVATION"  # code in a letter, basic mode
+    PASSWORD_RESET = "PASSWORD_RESET"  # emailed link
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        # An email belongs to at most one account that is not expired; an expired sign-up frees it.
+        Index(
+            "uq_accounts_live_email",
+            "email_key",
+            unique=True,
+            sqlite_where=text("status != 'EXPIRED'"),
+            postgresql_where=text("status != 'EXPIRED'"),
+        ),
+        # At most one basic-mode sign-up in progress per company.
+        Index(
+            "uq_accounts_pending_signup_company",
+            "signup_company_id",
+            unique=True,
+            sqlite_where=text(_PENDING_SQL),
+            postgresql_where=text(_PENDING_SQL),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_number: Mapped[str] = mapped_column(String(16), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    mode: Mapped[AccountMode] = mapped_column(String(16))
+    status: Mapped[AccountStatus] = mapped_column(String(32))
+    signup_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    business_email: Mapped[str | None] = mapped_column(String(320))
+    business_email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Deadline of the current set-up step; passed while pending, the account is expired.
+    setup_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def effective_status(self, now: datetime) -> AccountStatus:
+        if (
+            self.status in PENDING_STATUSES
+            and self.setup_deadline is not None
+            and now >= self.setup_deadline
+        ):
+            return AccountStatus.EXPIRED
+        return self.status
+
+
+class OneTimeCode(Base):
+    """A code typed by the user or a link token: only its SHA-256 digest is stored."""
+
+    __tablename__ = "one_time_codes"
+    __table_args__ = (Index("ix_one_time_codes_account_purpose", "account_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    purpose: Mapped[CodePurpose] = mapped_column(String(32))
+    secret_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

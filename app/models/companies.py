@@ -1,0 +1,84 @@
+"""The company directory (imported from SIRENE) and the roles accounts hold on companies."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+
+
+class Role(enum.StrEnum):
+    PRINCIPAL_ADMINISTRATOR = "PRINCIPAL_ADMINISTRATOR"
+    ALTERNATE_ADMINISTRATOR = "ALTERNATE_ADMINISTRATOR"
+    DELEGATE = "DELEGATE"
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    siren: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    legal_form: Mapped[str | None] = mapped_column(String(8))
+    administrative_status: Mapped[str | None] = mapped_column(String(1))
+    address_complement: Mapped[str | None] = mapped_column(String(255))
+    street_number: Mapped[str | None] = mapped_column(String(16))
+    street_repetition: Mapped[str | None] = mapped_column(String(8))
+    street_type: Mapped[str | None] = mapped_column(String(16))
+    street_name: Mapped[str | None] = mapped_column(String(255))
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def registered_office_lines(self) -> list[str]:
+        """The postal address of the registered office, as it goes on an envelope."""
+        street = " ".join(
+            part
+            for part in (
+                self.street_number,
+                self.street_repetition,
+                self.street_type,
+                self.street_name,
+            )
+            if part
+        )
+        town = " ".join(part for part in (self.postal_code, self.city) if part)
+        return [line for line in (self.address_complement, street, town) if line]
+
+
+class CompanyRole(Base):
+    __tablename__ = "company_roles"
+    __table_args__ = (
+        UniqueConstraint("company_id", "account_id"),
+        # A company has at most one principal administrator, whatever the concurrency.
+        Index(
+            "uq_company_roles_principal",
+            "company_id",
+            unique=True,
+            sqlite_where=text("role = 'PRINCIPAL_ADMINISTRATOR'"),
+            postgresql_where=text("role = 'PRINCIPAL_ADMINISTRATOR'"),
+        ),
+        Index("ix_company_roles_account", "account_id", "company_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    role: Mapped[Role] = mapped_column(String(32))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CompanyService(Base):
+    """An online service the company is signed up for, run by its principal administrator."""
+
+    __tablename__ = "company_services"
+    __table_args__ = (UniqueConstraint("company_id", "service_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    service_code: Mapped[str] = mapped_column(String(32))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Outbox, message texts, and delivery of emails and letters."""

@@ -1,0 +1,96 @@
+"""Texts of the emails and letters. Codes and links stand on a line of their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.clock import PARIS
+
+SIGNATURE = "\n\n-- \nEspace professionnel, impots.gouv.fr\nThis message was sent automatically.\n"
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    subject: str
+    body: str
+    code: str
+
+
+def _paris(moment: datetime) -> str:
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M (heure de Paris)")
+
+
+def activation_code_email(first_name: str, code: str, expires_at: datetime) -> Message:
+    return Message(
+        "Your activation code",
+        f"Hello {first_name},\n\n"
+        "Here is the code that activates your professional account:\n\n"
+        f"{code}\n\n"
+        f"It can be used once, until {_paris(expires_at)}.\n"
+        "If you did not sign up, ignore this message." + SIGNATURE,
+    )
+
+
+def business_email_confirmation(first_name: str, link: str, expires_at: datetime) -> Message:
+    return Message(
+        "Confirm your business email address",
+        f"Hello {first_name},\n\n"
+        "A professional account is being created with this business email address.\n"
+        "Open this link to confirm it:\n\n"
+        f"{link}\n\n"
+        f"The link works once, until {_paris(expires_at)}. An activation code will then be "
+        "posted to the company's registered office." + SIGNATURE,
+    )
+
+
+def postal_activation_letter(company_name: str, code: str, expires_at: datetime) -> Letter:
+    return Letter(
+        subject="Activation code for your professional space",
+        body=(
+            f"A professional account has been opened for {company_name}.\n"
+            "To activate it, enter this code in your professional space:\n\n"
+            f"{code}\n\n"
+            f"The code can be used once, until {_paris(expires_at)}.\n"
+            "If nobody in your company asked for it, contact your tax office."
+        ),
+        code=code,
+    )
+
+
+def password_reset_email(first_name: str, link: str, expires_at: datetime) -> Message:
+    return Message(
+        "Reset your password",
+        f"Hello {first_name},\n\n"
+        "Open this link to choose a new password:\n\n"
+        f"{link}\n\n"
+        f"The link works once, until {_paris(expires_at)}.\n"
+        "If you did not ask for it, ignore this message: your password stays as it is."
+        + SIGNATURE,
+    )
+
+
+def password_changed_email(first_name: str, at: datetime) -> Message:
+    return Message(
+        "Your password was changed",
+        f"Hello {first_name},\n\n"
+        f"The password of your professional account was changed on {_paris(at)}.\n"
+        "Your other sessions were closed. If it was not you, reset your password at once "
+        "and contact your tax office." + SIGNATURE,
+    )
+
+
+def account_locked_email(first_name: str, until: datetime) -> Message:
+    return Message(
+        "Log-in attempts blocked",
+        f"Hello {first_name},\n\n"
+        "Several wrong passwords were entered for your professional account. Log-in from "
+        f"the address concerned is blocked until {_paris(until)}.\n"
+        "If it was not you, consider changing your password." + SIGNATURE,
+    )

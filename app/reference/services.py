@@ -1,0 +1,44 @@
+"""The catalogue of online services (DESIGN.md §2) and the rights each supports."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Right(enum.StrEnum):
+    CONSULT = "CONSULT"
+    DECLARE = "DECLARE"
+    PAY = "PAY"
+
+
+@dataclass(frozen=True)
+class OnlineService:
+    code: str
+    name: str
+    rights: tuple[Right, ...]
+    requires_separate_signup: bool = False
+
+
+_C, _D, _P = Right.CONSULT, Right.DECLARE, Right.PAY
+
+CATALOGUE: tuple[OnlineService, ...] = (
+    OnlineService("CONSULTER_COMPTE_FISCAL", "Consulter le compte fiscal", (_C,)),
+    OnlineService("DECLARER_TVA", "Déclarer la TVA", (_C, _D)),
+    OnlineService("PAYER_TVA", "Payer la TVA", (_C, _P)),
+    OnlineService("DECLARER_RESULTAT", "Déclarer le résultat", (_C, _D)),
+    OnlineService("PAYER_IS", "Payer l'impôt sur les sociétés", (_C, _P)),
+    OnlineService("PAYER_TS", "Payer la taxe sur les salaires", (_C, _P)),
+    OnlineService("PAYER_CFE", "Payer la CFE-IFER", (_C, _P)),
+    OnlineService("DECLARER_LOYERS", "Déclarer les loyers", (_C, _D)),
+    OnlineService("MESSAGERIE", "Messagerie sécurisée", (_C, _D)),
+    OnlineService("REMBOURSEMENT_TVA_UE", "Remboursement de TVA UE", (), True),
+    OnlineService("DECLARER_DAC6", "Déclarer dispositif DAC6", (), True),
+    OnlineService("GUICHET_TVA_UE", "Guichet de TVA UE", (), True),
+    OnlineService("ECONOMIE_COLLABORATIVE", "Économie collaborative", (), True),
+)
+
+BY_CODE: dict[str, OnlineService] = {service.code: service for service in CATALOGUE}
+STANDARD_SERVICES: tuple[OnlineService, ...] = tuple(
+    service for service in CATALOGUE if not service.requires_separate_signup
+)

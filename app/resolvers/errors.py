@@ -1,0 +1,61 @@
+"""Translate domain failures at the edge: userErrors for business, top-level for the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from graphql import GraphQLError
+
+from app.domain.errors import DomainError, DomainErrors, NotAuthenticatedError, RateLimitedError
+from app.schema.errors import UserError, UserErrorCode
+
+
+def user_errors(failure: DomainError | DomainErrors) -> list[UserError]:
+    errors = failure.errors if isinstance(failure, DomainErrors) else [failure]
+    return [
+        UserError(code=UserErrorCode[error.code], field=error.field, message=error.message)
+        for error in errors
+    ]
+
+
+T = TypeVar("T")
+
+
+class AuthenticationRequiredError(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "You must be logged in to do this.", extensions={"code": "UNAUTHENTICATED"}
+        )
+
+
+class RateLimitError(GraphQLError):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            "Too many attempts from this address; wait before trying again.",
+            extensions={"code": "RATE_LIMITED", "retryAfterSeconds": retry_after_seconds},
+        )
+
+
+class LimitExceededError(GraphQLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "LIMIT_EXCEEDED"})
+
+
+def top_level(error: NotAuthenticatedError | RateLimitedError) -> GraphQLError:
+    if isinstance(error, RateLimitedError):
+        return RateLimitError(error.retry_after_seconds)
+    return AuthenticationRequiredError()
+
+
+EXPOSED_ERRORS = (AuthenticationRequiredError, RateLimitError, LimitExceededError)
+
+
+async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
+    """Await a domain call: its result, or the userErrors it failed with."""
+    try:
+        return await action, []
+    except (DomainError, DomainErrors) as failure:
+        return None, user_errors(failure)
+    except (NotAuthenticatedError, RateLimitedError) as error:
+        raise top_level(error) from None

@@ -1,0 +1,33 @@
+"""`node(id:)`: any object by global ID, only if the viewer may see it (null otherwise)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.context import Context
+from app.schema.accounts import Account
+from app.schema.companies import Company
+from app.schema.nodes import Node, from_global_id
+
+
+async def resolve_node(
+    info: strawberry.Info[Context, None],
+    id: Annotated[strawberry.ID, strawberry.argument(description="A global ID from this API.")],
+) -> Node | None:
+    ctx = info.context
+    decoded = from_global_id(id)
+    if ctx.viewer is None or decoded is None:
+        return None
+    type_name, pk = decoded
+    if type_name == "Account":
+        # An account sees only itself until delegations introduce other accounts.
+        return Account.from_model(ctx.viewer, ctx.runtime.clock.now()) if pk == ctx.viewer.id else None
+    if type_name == "Company":
+        role = await ctx.loaders.roles_by_account_and_company.load((ctx.viewer.id, pk))
+        if role is None:
+            return None
+        company = await ctx.loaders.companies_by_id.load(pk)
+        return Company.from_model(company, role) if company else None
+    return None

@@ -1,0 +1,1 @@
+"""Strawberry types, inputs, payloads and enums; `root.py` builds the schema. No SQL here."""

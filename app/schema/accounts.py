@@ -1,0 +1,209 @@
+"""Professional accounts: the type, its enums, and the account mutations' inputs and payloads."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from app.models import Account as AccountModel
+from app.resolvers.companies import resolve_account_companies
+from app.schema.companies import CompanyConnection
+from app.schema.errors import UserError
+from app.schema.nodes import Node, to_global_id
+
+
+@strawberry.enum(description="How the account was opened.")
+class AccountMode(enum.Enum):
+    BASIC = strawberry.enum_value(
+        "BASIC", description="For one company with no user yet; activated by a posted code."
+    )
+    EXPERT = strawberry.enum_value(
+        "EXPERT", description="Activated by an emailed code; companies are added afterwards."
+    )
+
+
+@strawberry.enum(description="Where the account stands in its lifecycle.")
+class AccountStatus(enum.Enum):
+    PENDING_EMAIL_CONFIRMATION = strawberry.enum_value(
+        "PENDING_EMAIL_CONFIRMATION", description="Basic mode: the business email awaits its link."
+    )
+    PENDING_ACTIVATION = strawberry.enum_value(
+        "PENDING_ACTIVATION", description="Waiting for the activation code (email or letter)."
+    )
+    ACTIVE = strawberry.enum_value("ACTIVE", description="Activated; can log in.")
+    EXPIRED = strawberry.enum_value(
+        "EXPIRED", description="Set-up deadline passed; the email may sign up again."
+    )
+
+
+@strawberry.type(description="A professional account of the impots.gouv.fr professional space.")
+class Account(Node):
+    registration_number: str = strawberry.field(
+        description="Human-friendly number with a check character; shown to the user, not secret."
+    )
+    email: str = strawberry.field(description="Login email address.")
+    mode: AccountMode = strawberry.field(description="Basic or expert mode.")
+    status: AccountStatus = strawberry.field(description="Lifecycle status.")
+    first_name: str = strawberry.field(description="First name of the account holder.")
+    last_name: str = strawberry.field(description="Last name of the account holder.")
+    created_at: datetime = strawberry.field(description="When sign-up began (UTC).")
+    account_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, account: AccountModel, now: datetime) -> Account:
+        return cls(
+            id=to_global_id("Account", account.id),
+            registration_number=account.registration_number,
+            email=account.email,
+            mode=AccountMode[account.mode],
+            status=AccountStatus[account.effective_status(now)],
+            first_name=account.first_name,
+            last_name=account.last_name,
+            created_at=account.created_at,
+            account_id=account.id,
+        )
+
+    @strawberry.field(description="Companies added by the account or on which it holds a role.")
+    async def companies(
+        self,
+        info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description="Page size, at most 100.")] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor after which the page starts.")
+        ] = None,
+    ) -> CompanyConnection:
+        return await resolve_account_companies(info, self.account_id, first, after)
+
+
+@strawberry.input(description="Expert-mode sign-up: an activation code is emailed, valid 48 h.")
+class SignUpExpertInput:
+    email: str = strawberry.field(description="Login email address; receives the code.")
+    password: str = strawberry.field(
+        description="20 to 256 characters; a pass-phrase of several unrelated words works best."
+    )
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+
+
+@strawberry.input(
+    description="Basic-mode sign-up for a company with no online-service user yet: a link goes "
+    "to the business email (72 h), then a code by post to the registered office (60 days)."
+)
+class SignUpBasicInput:
+    email: str = strawberry.field(description="Login email address.")
+    password: str = strawberry.field(description="20 to 256 characters; a pass-phrase works best.")
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+    siren: str = strawberry.field(description="SIREN of the company (9 digits, spaces allowed).")
+    business_email: str = strawberry.field(
+        description="The company's business email address; may equal the login email."
+    )
+
+
+@strawberry.type(description="Result of an expert-mode sign-up.")
+class SignUpExpertPayload:
+    account: Account | None = strawberry.field(description="The new account, PENDING_ACTIVATION.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was created.")
+
+
+@strawberry.type(description="Result of a basic-mode sign-up.")
+class SignUpBasicPayload:
+    account: Account | None = strawberry.field(
+        description="The new account, PENDING_EMAIL_CONFIRMATION."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was created.")
+
+
+@strawberry.input(description="The token from the link emailed to the business address.")
+class ConfirmEmailInput:
+    token: str = strawberry.field(description="The `token` parameter of the emailed link.")
+
+
+@strawberry.type(description="Result of confirming a business email.")
+class ConfirmEmailPayload:
+    account: Account | None = strawberry.field(
+        description="The account, now waiting for the posted activation code."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why the link was refused.")
+
+
+@strawberry.input(description="The activation code received by email (expert) or post (basic).")
+class ActivateAccountInput:
+    email: str = strawberry.field(description="Login email of the account.")
+    code: str = strawberry.field(description="The code, dashes and case optional.")
+
+
+@strawberry.type(description="Result of an activation.")
+class ActivateAccountPayload:
+    account: Account | None = strawberry.field(description="The account, now ACTIVE.")
+    user_errors: list[UserError] = strawberry.field(description="Why the code was refused.")
+
+
+@strawberry.input(description="Log-in with the login email and password.")
+class LogInInput:
+    email: str = strawberry.field(description="Login email.")
+    password: str = strawberry.field(description="Password.")
+
+
+@strawberry.type(description="Result of a log-in. The token is also set as an HttpOnly cookie.")
+class LogInPayload:
+    token: str | None = strawberry.field(
+        description="Session token for `Authorization: Bearer <token>`; keep it secret."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="Absolute end of the session; it also ends after 30 minutes idle."
+    )
+    account: Account | None = strawberry.field(description="The logged-in account.")
+    user_errors: list[UserError] = strawberry.field(description="Why the log-in failed.")
+
+
+@strawberry.input(description="Close the current session, or every session of the account.")
+class LogOutInput:
+    all_sessions: bool = strawberry.field(
+        default=False, description="Also close the account's sessions on other devices."
+    )
+
+
+@strawberry.type(description="Result of a log-out.")
+class LogOutPayload:
+    user_errors: list[UserError] = strawberry.field(description="Always empty.")
+
+
+@strawberry.input(description="Change the password; the account's other sessions are closed.")
+class ChangePasswordInput:
+    current_password: str = strawberry.field(description="The current password.")
+    new_password: str = strawberry.field(description="The new password (same rules as sign-up).")
+
+
+@strawberry.type(description="Result of a password change.")
+class ChangePasswordPayload:
+    account: Account | None = strawberry.field(description="The account.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.input(description="Ask for a password-reset link (valid 1 h).")
+class RequestPasswordResetInput:
+    email: str = strawberry.field(description="Login email.")
+
+
+@strawberry.type(
+    description="Always the same answer: a link is emailed only if the email belongs to an "
+    "active account."
+)
+class RequestPasswordResetPayload:
+    user_errors: list[UserError] = strawberry.field(description="Always empty.")
+
+
+@strawberry.input(description="Choose a new password with the emailed reset link.")
+class ResetPasswordInput:
+    token: str = strawberry.field(description="The `token` parameter of the emailed link.")
+    new_password: str = strawberry.field(description="The new password (same rules as sign-up).")
+
+
+@strawberry.type(description="Result of a password reset; every session of the account is closed.")
+class ResetPasswordPayload:
+    account: Account | None = strawberry.field(description="The account; log in again.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")

@@ -1,0 +1,90 @@
+"""`UserError` and its stable codes, shared by every mutation payload."""
+
+from __future__ import annotations
+
+import enum
+
+import strawberry
+
+
+@strawberry.enum(description="Stable codes of expected business failures; clients branch on these.")
+class UserErrorCode(enum.Enum):
+    INVALID_EMAIL = strawberry.enum_value("INVALID_EMAIL", description="The email address is malformed.")
+    NAME_REQUIRED = strawberry.enum_value("NAME_REQUIRED", description="A required name is empty.")
+    INVALID_NAME = strawberry.enum_value(
+        "INVALID_NAME", description="A name is too long or holds control characters."
+    )
+    PASSWORD_TOO_SHORT = strawberry.enum_value(
+        "PASSWORD_TOO_SHORT", description="The password has fewer than 20 characters."
+    )
+    PASSWORD_TOO_LONG = strawberry.enum_value(
+        "PASSWORD_TOO_LONG", description="The password has more than 256 characters."
+    )
+    PASSWORD_TOO_WEAK = strawberry.enum_value(
+        "PASSWORD_TOO_WEAK", description="The password is too easy to guess (zxcvbn score below 3)."
+    )
+    PASSWORD_CONTAINS_PERSONAL_DATA = strawberry.enum_value(
+        "PASSWORD_CONTAINS_PERSONAL_DATA",
+        description="The password is built on the user's email, names or the service's name.",
+    )
+    PASSWORD_UNCHANGED = strawberry.enum_value(
+        "PASSWORD_UNCHANGED", description="The new password equals the current one."
+    )
+    CURRENT_PASSWORD_INCORRECT = strawberry.enum_value(
+        "CURRENT_PASSWORD_INCORRECT", description="The current password given is wrong."
+    )
+    EMAIL_ALREADY_REGISTERED = strawberry.enum_value(
+        "EMAIL_ALREADY_REGISTERED", description="A live account already uses this login email."
+    )
+    INVALID_SIREN = strawberry.enum_value(
+        "INVALID_SIREN", description="Not a SIREN: 9 digits with a valid Luhn check digit."
+    )
+    COMPANY_NOT_FOUND = strawberry.enum_value(
+        "COMPANY_NOT_FOUND", description="No company with this identifier is in the directory."
+    )
+    COMPANY_ALREADY_HAS_USERS = strawberry.enum_value(
+        "COMPANY_ALREADY_HAS_USERS",
+        description="Basic mode is only for a company with no online-service user yet.",
+    )
+    COMPANY_SIGNUP_IN_PROGRESS = strawberry.enum_value(
+        "COMPANY_SIGNUP_IN_PROGRESS",
+        description="Another basic-mode sign-up for this company is under way.",
+    )
+    COMPANY_ALREADY_HAS_ADMINISTRATOR = strawberry.enum_value(
+        "COMPANY_ALREADY_HAS_ADMINISTRATOR",
+        description="The company already has a principal administrator; ask for a delegation.",
+    )
+    CODE_INVALID = strawberry.enum_value(
+        "CODE_INVALID", description="The code is wrong (or nothing awaits a code for this email)."
+    )
+    CODE_EXPIRED = strawberry.enum_value("CODE_EXPIRED", description="The code is past its deadline.")
+    CODE_ALREADY_USED = strawberry.enum_value(
+        "CODE_ALREADY_USED", description="The code was already used."
+    )
+    CODE_ATTEMPTS_EXHAUSTED = strawberry.enum_value(
+        "CODE_ATTEMPTS_EXHAUSTED", description="Five wrong attempts: the code no longer works."
+    )
+    TOKEN_INVALID = strawberry.enum_value("TOKEN_INVALID", description="The link token is unknown.")
+    TOKEN_EXPIRED = strawberry.enum_value("TOKEN_EXPIRED", description="The link is past its deadline.")
+    TOKEN_ALREADY_USED = strawberry.enum_value(
+        "TOKEN_ALREADY_USED", description="The link was already used."
+    )
+    INVALID_CREDENTIALS = strawberry.enum_value(
+        "INVALID_CREDENTIALS", description="Wrong email or password (never says which)."
+    )
+    ACCOUNT_NOT_ACTIVE = strawberry.enum_value(
+        "ACCOUNT_NOT_ACTIVE", description="Right password, but the account is not activated."
+    )
+    LOGIN_TEMPORARILY_LOCKED = strawberry.enum_value(
+        "LOGIN_TEMPORARILY_LOCKED",
+        description="Too many failed log-ins for this email from this address; wait and retry.",
+    )
+
+
+@strawberry.type(description="An expected business failure of a mutation; nothing was changed.")
+class UserError:
+    code: UserErrorCode = strawberry.field(description="Stable machine-readable code.")
+    field: list[str] | None = strawberry.field(
+        description="Path of the input field at fault, from the input object (e.g. `[\"password\"]`)."
+    )
+    message: str = strawberry.field(description="Explanation for a person, with how to fix it.")

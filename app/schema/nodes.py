@@ -1,0 +1,51 @@
+"""The Relay `Node` interface, opaque global IDs and connection plumbing."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import strawberry
+
+MAX_PAGE_SIZE = 100
+
+
+@strawberry.interface(description="An object with a global, opaque ID, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Global ID; opaque, pass it back as is.")
+
+
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    raw = f"{type_name}:{pk}".encode()
+    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+def from_global_id(global_id: str) -> tuple[str, int] | None:
+    """(type name, primary key), or None for anything that is not one of our IDs."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, pk = base64.urlsafe_b64decode(padded).decode().partition(":")
+        return type_name, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"cursor:{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    decoded = from_global_id(cursor)
+    if decoded is None or decoded[0] != "cursor":
+        return None
+    return decoded[1]
+
+
+@strawberry.type(description="Where a page of a connection stands.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item of the page; pass it as `after` for the next page."
+    )

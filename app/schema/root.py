@@ -1,0 +1,108 @@
+"""Builds the schema: Query, Mutation, and the execution limits and caches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    SchemaExtension,
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+
+from app.resolvers import accounts as account_resolvers
+from app.resolvers.errors import EXPOSED_ERRORS
+from app.resolvers.nodes import resolve_node
+from app.schema import accounts as account_types
+from app.schema.companies import Company
+from app.schema.nodes import Node
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2_000
+
+
+@strawberry.type(description="Entry points for reading the professional space.")
+class Query:
+    viewer: account_types.Account | None = strawberry.field(
+        resolver=account_resolvers.viewer,
+        description="The authenticated account, or null when the request carries no valid session.",
+    )
+    node: Node | None = strawberry.field(
+        resolver=resolve_node,
+        description="Any object by its global ID; null when it does not exist or is not yours.",
+    )
+
+
+@strawberry.type(description="Every change to the professional space.")
+class Mutation:
+    sign_up_expert: account_types.SignUpExpertPayload = strawberry.mutation(
+        resolver=account_resolvers.sign_up_expert,
+        description="Open an account in expert mode; an activation code is emailed (48 h).",
+    )
+    sign_up_basic: account_types.SignUpBasicPayload = strawberry.mutation(
+        resolver=account_resolvers.sign_up_basic,
+        description="Open an account in basic mode for a company with no user yet; a "
+        "confirmation link goes to the business email (72 h).",
+    )
+    confirm_email: account_types.ConfirmEmailPayload = strawberry.mutation(
+        resolver=account_resolvers.confirm_email,
+        description="Confirm the business email of a basic sign-up; an activation code is then "
+        "posted to the company's registered office (valid to the end of the 60th day).",
+    )
+    activate_account: account_types.ActivateAccountPayload = strawberry.mutation(
+        resolver=account_resolvers.activate_account,
+        description="Activate an account with its emailed (expert) or posted (basic) code.",
+    )
+    log_in: account_types.LogInPayload = strawberry.mutation(
+        resolver=account_resolvers.log_in,
+        description="Open a session; returns a bearer token and sets an HttpOnly cookie.",
+    )
+    log_out: account_types.LogOutPayload = strawberry.mutation(
+        resolver=account_resolvers.log_out,
+        description="Close the current session (or all of them); clears the session cookie.",
+    )
+    change_password: account_types.ChangePasswordPayload = strawberry.mutation(
+        resolver=account_resolvers.change_password,
+        description="Change the password (needs the current one); other sessions are closed.",
+    )
+    request_password_reset: account_types.RequestPasswordResetPayload = strawberry.mutation(
+        resolver=account_resolvers.request_password_reset,
+        description="Email a password-reset link (1 h) if the address belongs to an active account.",
+    )
+    reset_password: account_types.ResetPasswordPayload = strawberry.mutation(
+        resolver=account_resolvers.reset_password,
+        description="Set a new password with a reset link; every session is closed.",
+    )
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Unexpected exceptions are masked; our own top-level errors and GraphQL's are not."""
+    original = error.original_error
+    return original is not None and not isinstance(original, EXPOSED_ERRORS + (GraphQLError,))
+
+
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    # Factories: each request gets fresh extension instances (the parse and validation caches
+    # themselves are shared at module level by Strawberry).
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+    ]
+    if not introspection:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, types=[Company], extensions=extensions
+    )

@@ -1,0 +1,1 @@
+"""Passwords, secrets, sessions and throttling."""

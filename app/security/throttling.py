@@ -1,0 +1,72 @@
+"""Per-address rate limits and per-key lock-out, kept in the database for every process to share."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import SessionFactory, write_transaction
+from app.domain.errors import RateLimitedError
+from app.models import RateLimitHit, ThrottleState
+from app.security.secrets import digest
+from app.settings import LockoutPolicy, RateLimit
+
+
+async def consume_rate_limit(
+    sessions: SessionFactory, bucket: str, client: str | None, limit: RateLimit, now: datetime
+) -> None:
+    """Count one attempt for (bucket, client address); refuse it past the limit.
+
+    Runs in a transaction of its own, so the attempt counts even when the operation then fails.
+    """
+    key = f"{bucket}:{client or 'unknown'}"
+    since = now - limit.window
+    async with write_transaction(sessions) as session:
+        await session.execute(delete(RateLimitHit).where(RateLimitHit.key == key, RateLimitHit.at < since))
+        hits = await session.execute(
+            select(func.count(), func.min(RateLimitHit.at)).where(RateLimitHit.key == key)
+        )
+        count, oldest = hits.one()
+        if count >= limit.limit:
+            retry_after = (oldest + limit.window - now) if oldest else limit.window
+            raise RateLimitedError(max(1, int(retry_after.total_seconds()) + 1))
+        session.add(RateLimitHit(key=key, at=now))
+
+
+def lockout_key(purpose: str, *parts: str) -> str:
+    return f"{purpose}:{digest('|'.join(parts))}"
+
+
+async def locked_until(session: AsyncSession, key: str, now: datetime) -> datetime | None:
+    state = await session.get(ThrottleState, key)
+    if state and state.locked_until and state.locked_until > now:
+        return state.locked_until
+    return None
+
+
+async def register_failure(
+    session: AsyncSession, key: str, policy: LockoutPolicy, now: datetime
+) -> tuple[int, datetime | None]:
+    """One more consecutive failure; returns the count and the lock it starts, if any."""
+    state = await session.get(ThrottleState, key, with_for_update=True)
+    if state is None:
+        state = ThrottleState(key=key, failures=0, updated_at=now)
+        session.add(state)
+    state.failures += 1
+    state.updated_at = now
+    over = state.failures - policy.free_failures
+    if over < 0:
+        return state.failures, None
+    wait = min(policy.first_wait * (2**over), policy.max_wait)
+    state.locked_until = now + wait
+    return state.failures, state.locked_until
+
+
+async def clear_failures(session: AsyncSession, key: str) -> None:
+    await session.execute(delete(ThrottleState).where(ThrottleState.key == key))
+
+
+def seconds_until(moment: datetime, now: datetime) -> int:
+    return max(1, int((moment - now) / timedelta(seconds=1)) + 1)

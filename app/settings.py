@@ -1,0 +1,91 @@
+"""Typed settings read from the environment (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import argon2
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `limit` attempts per client address within `window`."""
+
+    limit: int
+    window: timedelta
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    log_in: RateLimit = RateLimit(30, timedelta(minutes=5))
+    sign_up: RateLimit = RateLimit(10, timedelta(hours=1))
+    code_entry: RateLimit = RateLimit(30, timedelta(minutes=15))
+    password_reset: RateLimit = RateLimit(5, timedelta(minutes=15))
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """Keycloak-style lock-out: after `free_failures`, waits double from `first_wait` to `max_wait`."""
+
+    free_failures: int = 5
+    first_wait: timedelta = timedelta(minutes=1)
+    max_wait: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite+aiosqlite:///var/gateway.db"
+    smtp_url: str | None = None
+    mail_dir: Path = Path("var/mail")
+    letters_dir: Path = Path("var/letters")
+    public_url: str = "http://127.0.0.1:8000"
+    app_env: str = "development"
+    cors_origins: tuple[str, ...] = ()
+    graphql_introspection: bool = True
+    graphiql: bool = True
+    max_body_bytes: int = 1_000_000
+    session_idle_timeout: timedelta = timedelta(minutes=30)
+    session_absolute_timeout: timedelta = timedelta(hours=12)
+    outbox_poll_seconds: float = 1.0
+    outbox_dispatcher: bool = True
+    # argon2-cffi's default profile is RFC 9106's low-memory one; only tests pass cheaper ones.
+    argon2_parameters: argon2.Parameters = field(
+        default_factory=lambda: argon2.profiles.RFC_9106_LOW_MEMORY
+    )
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        app_env = env.get("APP_ENV", "development")
+        if app_env not in {"development", "production"}:
+            msg = f"APP_ENV must be 'development' or 'production', not {app_env!r}"
+            raise ValueError(msg)
+        development = app_env == "development"
+        origins = tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            database_url=env.get("DATABASE_URL", cls.database_url),
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_dir=Path(env.get("MAIL_DIR", "var/mail")),
+            letters_dir=Path(env.get("LETTERS_DIR", "var/letters")),
+            public_url=env.get("PUBLIC_URL", cls.public_url).rstrip("/"),
+            app_env=app_env,
+            cors_origins=origins,
+            graphql_introspection=_flag(env.get("GRAPHQL_INTROSPECTION"), default=development),
+            graphiql=_flag(env.get("GRAPHIQL"), default=development),
+            outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
+        )
+
+
+def _flag(value: str | None, *, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
