@@ -87,7 +87,7 @@ async def check_typed_code(
         failures, _ = await register_failure(
             session, lockout_key("code", unknown_key), _NO_LOCK, now
         )
-        if failures > MAX_CODE_ATTEMPTS:
+        if failures >= MAX_CODE_ATTEMPTS:
             return None, code_exhausted("code")
         return None, code_invalid("code")
     if code.failed_attempts >= MAX_CODE_ATTEMPTS:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 from strawberry.extensions import (
     SchemaExtension,
     AddValidationRules,
@@ -90,6 +91,16 @@ def _should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, EXPOSED_ERRORS + (GraphQLError,))
 
 
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log what went wrong unexpectedly; expected refusals (limits, log-in) are not errors."""
+        unexpected = [error for error in errors if not isinstance(error.original_error, EXPOSED_ERRORS)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     # Factories: each request gets fresh extension instances (the parse and validation caches
     # themselves are shared at module level by Strawberry).
@@ -103,6 +114,6 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query, mutation=Mutation, types=[Company], extensions=extensions
     )
