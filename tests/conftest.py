@@ -17,7 +17,7 @@ from app.domain.directory import import_sirene
 from app.migrate import upgrade
 from app.db import create_session_factory
 from app.main import create_app
-from tests.support import Api, test_settings
+from tests.support import Api, make_settings
 
 SAMPLE = Path(__file__).parent.parent / "app" / "reference" / "sirene"
 LEGAL_UNITS = SAMPLE / "StockUniteLegale_sample.csv"
@@ -60,7 +60,7 @@ def settings_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, settings_overrides: dict[str, Any]):
-    return test_settings(database_url, tmp_path, **settings_overrides)
+    return make_settings(database_url, tmp_path, **settings_overrides)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ CODE_PATTERN = re.compile(r"^([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$"
 LINK_PATTERN = re.compile(r"^(http\S+\?token=(\S+))$", re.MULTILINE)
 
 
-def test_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "mail_dir": tmp_path / "mail",

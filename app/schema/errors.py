@@ -21,7 +21,7 @@ class UserErrorCode(enum.Enum):
         "PASSWORD_TOO_LONG", description="The password has more than 256 characters."
     )
     PASSWORD_TOO_WEAK = strawberry.enum_value(
-        "PASSWORD_TOO_WEAK", description="The password is too easy to guess (zxcvbn score below 3)."
+        "PASSWORD_TOO_WEAK", description="The password is too easy to guess (zxcvbn score below 4 of 4)."
     )
     PASSWORD_CONTAINS_PERSONAL_DATA = strawberry.enum_value(
         "PASSWORD_CONTAINS_PERSONAL_DATA",
