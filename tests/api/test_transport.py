@@ -1,0 +1,105 @@
+"""HTTP surface: health, readiness, GET/POST, limits, masking, headers, introspection."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from app.clock import FrozenClock
+from app.main import create_app
+from tests.support import Api, make_settings
+
+
+@pytest.fixture
+async def http(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        yield client
+
+
+async def test_health_and_readiness(http):
+    assert (await http.get("/healthz")).json() == {"status": "ok"}
+    assert (await http.get("/readyz")).json() == {"status": "ready"}
+
+
+async def test_readiness_fails_when_the_database_is_unreachable(tmp_path):
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/db.sqlite", tmp_path)
+    app = create_app(settings, clock=FrozenClock())
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        response = await http.get("/readyz")
+    assert response.status_code == 503
+
+
+async def test_queries_over_get_but_not_mutations(http):
+    query = await http.get("/graphql", params={"query": "{ viewer { id } }"})
+    assert query.json() == {"data": {"viewer": None}}
+    mutation = await http.get(
+        "/graphql", params={"query": 'mutation { logOut(input: {}) { userErrors { code } } }'}
+    )
+    assert mutation.status_code == 400
+
+
+async def test_security_headers_and_request_id(http):
+    response = await http.get("/healthz")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert len(response.headers["x-request-id"]) == 16
+
+
+async def test_body_size_limit(http):
+    response = await http.post("/graphql", json={"query": "{ viewer { id } }", "padding": "x" * 1_100_000})
+    assert response.status_code == 413
+
+
+async def test_depth_limit(api):
+    deep = "{ viewer { companies { edges { node { id } } } } }"
+    assert (await api.call(deep)).errors is None
+    fields = [f"level{index}" for index in range(14)]
+    nested = "{ " + " { ".join(fields) + " }" * len(fields)
+    response = await api.call(nested)
+    assert any("exceeds maximum operation depth" in e["message"] for e in response.errors)
+
+
+async def test_alias_limit(api):
+    query = "{ " + " ".join(f"a{index}: viewer {{ id }}" for index in range(31)) + " }"
+    response = await api.call(query)
+    assert "aliases" in response.errors[0]["message"]
+
+
+async def test_page_size_is_capped_at_100(api, deliver, settings, make_api):
+    from tests.api.flows import active_expert, log_in
+
+    await active_expert(api, deliver, settings.mail_dir)
+    async with make_api(token=await log_in(api, "claire.martin@example.fr")) as client:
+        response = await client.call("{ viewer { companies(first: 101) { totalCount } } }")
+    assert response.errors[0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+
+async def test_unexpected_errors_are_masked(api, monkeypatch):
+    from app.domain import credentials
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("secret detail: ABCD-EFGH")
+
+    monkeypatch.setattr(credentials, "request_password_reset", broken)
+    response = await api.call(
+        'mutation { requestPasswordReset(input: {email: "a@example.fr"}) { userErrors { code } } }'
+    )
+    assert response.errors[0]["message"] == "Unexpected error."
+    assert "ABCD" not in str(response)
+
+
+async def test_introspection_is_off_in_production(database_url, tmp_path):
+    settings = make_settings(
+        database_url, tmp_path, app_env="production", graphql_introspection=False, graphiql=False
+    )
+    app = create_app(settings, clock=FrozenClock())
+    async with app.router.lifespan_context(app), Api(app) as client:
+        response = await client.call("{ __schema { types { name } } }")
+    assert response.errors
+
+
+async def test_graphiql_in_development(http):
+    response = await http.get("/graphql", headers={"accept": "text/html"})
+    assert "graphiql" in response.text.lower()

@@ -1,0 +1,51 @@
+"""The exported schema is current, and every type, field and argument is described."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+)
+
+from app.cli import export_schema
+from app.schema.root import build_schema
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_schema_graphql_is_the_exported_schema():
+    committed = (ROOT / "schema.graphql").read_text()
+    assert committed == export_schema() + "\n", "run `make schema` and commit schema.graphql"
+
+
+def test_everything_public_is_described():
+    schema = build_schema()._schema
+    missing = []
+    for name, graphql_type in schema.type_map.items():
+        if name.startswith("__") or name in {"String", "Boolean", "Int", "Float", "ID", "DateTime"}:
+            continue
+        if not graphql_type.description:
+            missing.append(name)
+        if isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
+            for field_name, field in graphql_type.fields.items():
+                if not field.description:
+                    missing.append(f"{name}.{field_name}")
+                for argument_name, argument in getattr(field, "args", {}).items():
+                    if not argument.description:
+                        missing.append(f"{name}.{field_name}({argument_name})")
+        if isinstance(graphql_type, GraphQLEnumType):
+            missing += [f"{name}.{value}" for value, v in graphql_type.values.items() if not v.description]
+    assert missing == []
+
+
+def test_every_mutation_takes_one_input_and_returns_its_payload():
+    mutation = build_schema()._schema.mutation_type
+    for name, field in mutation.fields.items():
+        capitalized = name[0].upper() + name[1:]
+        assert list(field.args) == ["input"], name
+        assert str(field.args["input"].type) == f"{capitalized}Input!"
+        assert str(field.type) == f"{capitalized}Payload!"
