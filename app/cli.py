@@ -30,7 +30,7 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 async def upgrade_database(settings: Settings) -> None:
-    from app.migrate import upgrade  # noqa: PLC0415  (alembic is only needed here)
+    from app.migrate import upgrade
 
     path = _sqlite_path(settings.database_url)
     if path is not None:
@@ -43,9 +43,9 @@ async def upgrade_database(settings: Settings) -> None:
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
-    from app.main import create_app  # noqa: PLC0415
+    from app.main import create_app
 
     if _sqlite_path(settings.database_url) is not None:
         # The embedded default needs no set-up step: bring the file up to date ourselves.
@@ -53,8 +53,10 @@ def serve(settings: Settings, host: str, port: int) -> None:
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False)
 
 
-async def import_companies(settings: Settings, legal_units: Path, establishments: Path | None) -> None:
-    from app.domain.directory import import_sirene  # noqa: PLC0415
+async def import_companies(
+    settings: Settings, legal_units: Path, establishments: Path | None
+) -> None:
+    from app.domain.directory import import_sirene
 
     engine = create_engine(settings.database_url)
     try:
@@ -74,7 +76,7 @@ async def import_companies(settings: Settings, legal_units: Path, establishments
 
 
 def export_schema() -> str:
-    from app.schema.root import build_schema  # noqa: PLC0415
+    from app.schema.root import build_schema
 
     return build_schema().as_str()
 

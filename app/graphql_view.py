@@ -31,7 +31,7 @@ class GatewayGraphQL(GraphQL):
         runtime: Runtime = request.app.state.runtime
         token = bearer_token(request)  # type: ignore[arg-type]
         found = await authenticate(runtime, token) if token else None
-        account, user_session = found if found else (None, None)
+        account, user_session = found or (None, None)
         caller = Caller(
             account_id=account.id if account else None,
             session_id=user_session.id if user_session else None,

@@ -61,12 +61,7 @@ class GatewayMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["x-request-id"] = request_id
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if self.hsts:
-                    headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+                self._add_headers(MutableHeaders(scope=message), request_id)
             await send(message)
 
         try:
@@ -74,9 +69,20 @@ class GatewayMiddleware:
         except BodyTooLargeError:
             await self._too_large(scope, receive, send_with_headers)
 
+    def _add_headers(self, headers: MutableHeaders, request_id: str) -> None:
+        headers["x-request-id"] = request_id
+        for name, value in SECURITY_HEADERS.items():
+            headers.setdefault(name, value)
+        if self.hsts:
+            headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = JSONResponse(
-            {"errors": [{"message": "Request body too large.", "extensions": {"code": "LIMIT_EXCEEDED"}}]},
+            {
+                "errors": [
+                    {"message": "Request body too large.", "extensions": {"code": "LIMIT_EXCEEDED"}}
+                ]
+            },
             status_code=413,
         )
         await response(scope, receive, send)

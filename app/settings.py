@@ -28,7 +28,11 @@ class RateLimits:
 
 @dataclass(frozen=True)
 class LockoutPolicy:
-    """Keycloak-style lock-out: after `free_failures`, waits double from `first_wait` to `max_wait`."""
+    """Keycloak-style lock-out: past `free_failures`, waits double from `first_wait` to `max_wait`.
+
+    Failures are counted per (login email, client address), so that nobody can lock the owner
+    out from elsewhere.
+    """
 
     free_failures: int = 5
     first_wait: timedelta = timedelta(minutes=1)

@@ -12,11 +12,10 @@ import pytest
 from starlette.applications import Starlette
 
 from app.clock import FrozenClock
-from app.db import create_engine
+from app.db import create_engine, create_session_factory
 from app.domain.directory import import_sirene
-from app.migrate import upgrade
-from app.db import create_session_factory
 from app.main import create_app
+from app.migrate import upgrade
 from tests.support import Api, make_settings
 
 SAMPLE = Path(__file__).parent.parent / "app" / "reference" / "sirene"

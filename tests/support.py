@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import argon2
 import httpx
@@ -50,7 +50,9 @@ class Response:
 class Api:
     """A gql client talking HTTP to the app in process, as a browser or a script would."""
 
-    def __init__(self, app: Starlette, *, token: str | None = None, ip: str = "203.0.113.7") -> None:
+    def __init__(
+        self, app: Starlette, *, token: str | None = None, ip: str = "203.0.113.7"
+    ) -> None:
         headers = {"authorization": f"Bearer {token}"} if token else {}
         headers["user-agent"] = "tests/1.0"
         self.transport = HTTPXAsyncTransport(
@@ -61,7 +63,7 @@ class Api:
         self.client = Client(transport=self.transport)
         self.session: Any = None
 
-    async def __aenter__(self) -> Api:
+    async def __aenter__(self) -> Self:
         self.session = await self.client.connect_async()
         return self
 

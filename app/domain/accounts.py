@@ -47,7 +47,9 @@ def email_already_registered() -> DomainError:
     )
 
 
-def _checked(errors: list[DomainError], check: Callable[[str, str], str], value: str, field: str) -> str:
+def _checked(
+    errors: list[DomainError], check: Callable[[str, str], str], value: str, field: str
+) -> str:
     """Run one field check, collecting its failure so that all wrong fields are told at once."""
     try:
         return check(value, field)
@@ -68,7 +70,9 @@ async def _checked_identity(identity: Identity, errors: list[DomainError]) -> Id
     return Identity(email, identity.password, first_name, last_name)
 
 
-async def _expire_stale(session: AsyncSession, caller: Caller, now: datetime, *conditions: object) -> None:
+async def _expire_stale(
+    session: AsyncSession, caller: Caller, now: datetime, *conditions: object
+) -> None:
     """Mark pending accounts past their deadline as expired, freeing their email and company."""
     stale = await session.scalars(
         select(Account).where(
@@ -81,10 +85,14 @@ async def _expire_stale(session: AsyncSession, caller: Caller, now: datetime, *c
 
 def expire(session: AsyncSession, caller: Caller, account: Account, now: datetime) -> None:
     account.status = AccountStatus.EXPIRED
-    record_event(session, EventKind.ACCOUNT_EXPIRED, caller=caller, at=now, subject_account_id=account.id)
+    record_event(
+        session, EventKind.ACCOUNT_EXPIRED, caller=caller, at=now, subject_account_id=account.id
+    )
 
 
-def _new_account(identity: Identity, password_hash: str, mode: AccountMode, now: datetime) -> Account:
+def _new_account(
+    identity: Identity, password_hash: str, mode: AccountMode, now: datetime
+) -> Account:
     return Account(
         registration_number=new_registration_number(),
         email=identity.email,
@@ -118,7 +126,9 @@ def signup_in_progress() -> DomainError:
 
 async def sign_up_expert(rt: Runtime, caller: Caller, identity: Identity) -> Account:
     now = rt.clock.now()
-    await consume_rate_limit(rt.sessions, "sign-up", caller.ip, rt.settings.rate_limits.sign_up, now)
+    await consume_rate_limit(
+        rt.sessions, "sign-up", caller.ip, rt.settings.rate_limits.sign_up, now
+    )
     errors: list[DomainError] = []
     identity = await _checked_identity(identity, errors)
     if errors:
@@ -136,16 +146,26 @@ async def sign_up_expert(rt: Runtime, caller: Caller, identity: Identity) -> Acc
             session.add(account)
             await session.flush()
             code = await codes.issue(
-                session, account.id, CodePurpose.ACCOUNT_ACTIVATION, now, account.setup_deadline,
+                session,
+                account.id,
+                CodePurpose.ACCOUNT_ACTIVATION,
+                now,
+                account.setup_deadline,
                 link=False,
             )
             enqueue_email(
-                session, now, account.email,
+                session,
+                now,
+                account.email,
                 templates.activation_code_email(account.first_name, code, account.setup_deadline),
             )
             record_event(
-                session, EventKind.ACCOUNT_SIGNED_UP, caller=caller, at=now,
-                subject_account_id=account.id, details={"mode": AccountMode.EXPERT.value},
+                session,
+                EventKind.ACCOUNT_SIGNED_UP,
+                caller=caller,
+                at=now,
+                subject_account_id=account.id,
+                details={"mode": AccountMode.EXPERT.value},
             )
     except IntegrityError as error:
         raise _translate_conflict(error) from None
@@ -156,7 +176,9 @@ async def sign_up_basic(
     rt: Runtime, caller: Caller, identity: Identity, siren: str, business_email: str
 ) -> Account:
     now = rt.clock.now()
-    await consume_rate_limit(rt.sessions, "sign-up", caller.ip, rt.settings.rate_limits.sign_up, now)
+    await consume_rate_limit(
+        rt.sessions, "sign-up", caller.ip, rt.settings.rate_limits.sign_up, now
+    )
     errors: list[DomainError] = []
     identity = await _checked_identity(identity, errors)
     siren = _checked(errors, clean_siren, siren, "siren")
@@ -169,9 +191,13 @@ async def sign_up_basic(
             company = await session.scalar(select(Company).where(Company.siren == siren))
             if company is None:
                 raise DomainError(
-                    "COMPANY_NOT_FOUND", "No company with this SIREN is in the directory.", ["siren"]
+                    "COMPANY_NOT_FOUND",
+                    "No company with this SIREN is in the directory.",
+                    ["siren"],
                 )
-            if await session.scalar(select(CompanyRole.id).where(CompanyRole.company_id == company.id).limit(1)):
+            if await session.scalar(
+                select(CompanyRole.id).where(CompanyRole.company_id == company.id).limit(1)
+            ):
                 raise DomainError(
                     "COMPANY_ALREADY_HAS_USERS",
                     "This company already has an online-service user. Sign up in expert mode and "
@@ -180,7 +206,9 @@ async def sign_up_basic(
                 )
             key = email_key(identity.email)
             await _expire_stale(
-                session, caller, now,
+                session,
+                caller,
+                now,
                 (Account.email_key == key) | (Account.signup_company_id == company.id),
             )
             if await _live_account(session, key):
@@ -193,17 +221,29 @@ async def sign_up_basic(
             session.add(account)
             await session.flush()
             token = await codes.issue(
-                session, account.id, CodePurpose.EMAIL_CONFIRMATION, now, account.setup_deadline,
+                session,
+                account.id,
+                CodePurpose.EMAIL_CONFIRMATION,
+                now,
+                account.setup_deadline,
                 link=True,
             )
             link = f"{rt.settings.public_url}/confirm-email?token={token}"
             enqueue_email(
-                session, now, business_email,
-                templates.business_email_confirmation(account.first_name, link, account.setup_deadline),
+                session,
+                now,
+                business_email,
+                templates.business_email_confirmation(
+                    account.first_name, link, account.setup_deadline
+                ),
             )
             record_event(
-                session, EventKind.ACCOUNT_SIGNED_UP, caller=caller, at=now,
-                subject_account_id=account.id, company_id=company.id,
+                session,
+                EventKind.ACCOUNT_SIGNED_UP,
+                caller=caller,
+                at=now,
+                subject_account_id=account.id,
+                company_id=company.id,
                 details={"mode": AccountMode.BASIC.value},
             )
     except IntegrityError as error:
@@ -220,14 +260,18 @@ async def _live_account(session: AsyncSession, key: str) -> Account | None:
 async def confirm_email(rt: Runtime, caller: Caller, token: str) -> Account:
     """Basic mode, step 2: the business email is confirmed; an activation letter is posted."""
     now = rt.clock.now()
-    await consume_rate_limit(rt.sessions, "code", caller.ip, rt.settings.rate_limits.code_entry, now)
+    await consume_rate_limit(
+        rt.sessions, "code", caller.ip, rt.settings.rate_limits.code_entry, now
+    )
     failure: DomainError | None = None
     async with write_transaction(rt.sessions) as session:
-        code, failure = await codes.check_link_token(session, CodePurpose.EMAIL_CONFIRMATION, token, now)
+        code, failure = await codes.check_link_token(
+            session, CodePurpose.EMAIL_CONFIRMATION, token, now
+        )
         account = await session.get(Account, code.account_id) if code else None
-        if account is not None and failure and failure.code == "TOKEN_EXPIRED":
-            if account.status in PENDING_STATUSES:
-                expire(session, caller, account, now)
+        expired = failure is not None and failure.code == "TOKEN_EXPIRED"
+        if expired and account is not None and account.status in PENDING_STATUSES:
+            expire(session, caller, account, now)
         if failure is None and account is not None:
             await codes.consume(session, code, now, "token")
             company = await session.get(Company, account.signup_company_id)
@@ -235,16 +279,28 @@ async def confirm_email(rt: Runtime, caller: Caller, token: str) -> Account:
             account.business_email_confirmed_at = now
             account.setup_deadline = end_of_day_count(account.created_at, POSTAL_CODE_DAYS)
             postal_code = await codes.issue(
-                session, account.id, CodePurpose.POSTAL_ACTIVATION, now, account.setup_deadline,
+                session,
+                account.id,
+                CodePurpose.POSTAL_ACTIVATION,
+                now,
+                account.setup_deadline,
                 link=False,
             )
             enqueue_letter(
-                session, now, company,
-                templates.postal_activation_letter(company.name, postal_code, account.setup_deadline),
+                session,
+                now,
+                company,
+                templates.postal_activation_letter(
+                    company.name, postal_code, account.setup_deadline
+                ),
             )
             record_event(
-                session, EventKind.BUSINESS_EMAIL_CONFIRMED, caller=caller, at=now,
-                subject_account_id=account.id, company_id=company.id,
+                session,
+                EventKind.BUSINESS_EMAIL_CONFIRMED,
+                caller=caller,
+                at=now,
+                subject_account_id=account.id,
+                company_id=company.id,
             )
     if failure:
         raise failure
@@ -252,9 +308,11 @@ async def confirm_email(rt: Runtime, caller: Caller, token: str) -> Account:
 
 
 async def activate_account(rt: Runtime, caller: Caller, email: str, typed_code: str) -> Account:
-    """Last step of both modes: the emailed (expert) or posted (basic) code activates the account."""
+    """Last step of both modes: the emailed (expert) or posted (basic) code activates it."""
     now = rt.clock.now()
-    await consume_rate_limit(rt.sessions, "code", caller.ip, rt.settings.rate_limits.code_entry, now)
+    await consume_rate_limit(
+        rt.sessions, "code", caller.ip, rt.settings.rate_limits.code_entry, now
+    )
     key = email_key(email)
     failure: DomainError | None = None
     try:
@@ -274,7 +332,10 @@ async def activate_account(rt: Runtime, caller: Caller, email: str, typed_code: 
                 expire(session, caller, account, now)
             if failure:
                 record_event(
-                    session, EventKind.ACTIVATION_CODE_REJECTED, caller=caller, at=now,
+                    session,
+                    EventKind.ACTIVATION_CODE_REJECTED,
+                    caller=caller,
+                    at=now,
                     subject_account_id=account.id if account else None,
                     details={"reason": failure.code},
                 )
@@ -298,14 +359,18 @@ async def _activate(session: AsyncSession, caller: Caller, account: Account, now
     account.status = AccountStatus.ACTIVE
     account.activated_at = now
     account.setup_deadline = None
-    record_event(session, EventKind.ACCOUNT_ACTIVATED, caller=caller, at=now, subject_account_id=account.id)
+    record_event(
+        session, EventKind.ACCOUNT_ACTIVATED, caller=caller, at=now, subject_account_id=account.id
+    )
     if account.mode != AccountMode.BASIC:
         return
     company_id = account.signup_company_id
     session.add(
         CompanyRole(
-            company_id=company_id, account_id=account.id,
-            role=Role.PRINCIPAL_ADMINISTRATOR, since=now,
+            company_id=company_id,
+            account_id=account.id,
+            role=Role.PRINCIPAL_ADMINISTRATOR,
+            since=now,
         )
     )
     held = set(
@@ -319,8 +384,12 @@ async def _activate(session: AsyncSession, caller: Caller, account: Account, now
         if service.code not in held
     )
     record_event(
-        session, EventKind.PRINCIPAL_ADMINISTRATOR_APPOINTED, caller=caller, at=now,
-        subject_account_id=account.id, company_id=company_id,
+        session,
+        EventKind.PRINCIPAL_ADMINISTRATOR_APPOINTED,
+        caller=caller,
+        at=now,
+        subject_account_id=account.id,
+        company_id=company_id,
         details={"services": [service.code for service in STANDARD_SERVICES]},
     )
     await session.flush()

@@ -23,9 +23,7 @@ _NO_LOCK = LockoutPolicy(free_failures=10**9)
 
 
 def code_invalid(field: str) -> DomainError:
-    return DomainError(
-        "CODE_INVALID", "This code is not valid. Check it and try again.", [field]
-    )
+    return DomainError("CODE_INVALID", "This code is not valid. Check it and try again.", [field])
 
 
 def code_exhausted(field: str) -> DomainError:
@@ -111,7 +109,9 @@ async def check_link_token(
     )
     if code is None:
         return None, DomainError(
-            "TOKEN_INVALID", "This link is not valid. Copy the whole link from the email.", ["token"]
+            "TOKEN_INVALID",
+            "This link is not valid. Copy the whole link from the email.",
+            ["token"],
         )
     return code, _usable(code, now, "token", "TOKEN")
 
@@ -136,4 +136,3 @@ async def consume(session: AsyncSession, code: OneTimeCode, now: datetime, field
     if result.rowcount != 1:
         prefix, noun = ("TOKEN", "link") if field == "token" else ("CODE", "code")
         raise DomainError(f"{prefix}_ALREADY_USED", f"This {noun} has already been used.", [field])
-

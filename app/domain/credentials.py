@@ -42,7 +42,9 @@ class LoggedIn:
 
 
 def invalid_credentials() -> DomainError:
-    return DomainError("INVALID_CREDENTIALS", "The email address or the password is wrong.", ["password"])
+    return DomainError(
+        "INVALID_CREDENTIALS", "The email address or the password is wrong.", ["password"]
+    )
 
 
 async def log_in(rt: Runtime, caller: Caller, email: str, password: str) -> LoggedIn:
@@ -74,21 +76,33 @@ async def log_in(rt: Runtime, caller: Caller, email: str, password: str) -> Logg
             "This account is not activated yet: enter the activation code you received first.",
             ["email"],
         )
-    new_hash = await rt.passwords.hash(password) if rt.passwords.needs_rehash(account.password_hash) else None
+    new_hash = (
+        await rt.passwords.hash(password)
+        if rt.passwords.needs_rehash(account.password_hash)
+        else None
+    )
     token = new_session_token()
     expires_at = now + rt.settings.session_absolute_timeout
     async with write_transaction(rt.sessions) as session:
         await clear_failures(session, throttle)
         if new_hash:
-            await session.execute(update(Account).where(Account.id == account.id).values(password_hash=new_hash))
+            await session.execute(
+                update(Account).where(Account.id == account.id).values(password_hash=new_hash)
+            )
         session.add(
             Session(
-                account_id=account.id, token_digest=digest(token), created_at=now,
-                last_seen_at=now, expires_at=expires_at, ip=caller.ip,
+                account_id=account.id,
+                token_digest=digest(token),
+                created_at=now,
+                last_seen_at=now,
+                expires_at=expires_at,
+                ip=caller.ip,
                 user_agent=caller.user_agent[:512] if caller.user_agent else None,
             )
         )
-        record_event(session, EventKind.LOGIN_SUCCEEDED, caller=caller, at=now, subject_account_id=account.id)
+        record_event(
+            session, EventKind.LOGIN_SUCCEEDED, caller=caller, at=now, subject_account_id=account.id
+        )
     return LoggedIn(token, account, expires_at)
 
 
@@ -99,15 +113,26 @@ async def _record_login_failure(
     async with write_transaction(rt.sessions) as session:
         failures, lock = await register_failure(session, throttle, policy, now)
         subject = account.id if account else None
-        record_event(session, EventKind.LOGIN_FAILED, caller=caller, at=now, subject_account_id=subject)
+        record_event(
+            session, EventKind.LOGIN_FAILED, caller=caller, at=now, subject_account_id=subject
+        )
         if lock:
             record_event(
-                session, EventKind.LOGIN_LOCKED_OUT, caller=caller, at=now,
-                subject_account_id=subject, details={"lockedUntil": lock.isoformat()},
+                session,
+                EventKind.LOGIN_LOCKED_OUT,
+                caller=caller,
+                at=now,
+                subject_account_id=subject,
+                details={"lockedUntil": lock.isoformat()},
             )
             # One email when the lock first starts; later doublings would only flood the owner.
             if account and failures == policy.free_failures:
-                enqueue_email(session, now, account.email, templates.account_locked_email(account.first_name, lock))
+                enqueue_email(
+                    session,
+                    now,
+                    account.email,
+                    templates.account_locked_email(account.first_name, lock),
+                )
 
 
 async def authenticate(rt: Runtime, token: str) -> tuple[Account, Session] | None:
@@ -152,27 +177,36 @@ async def log_out(rt: Runtime, caller: Caller, *, all_sessions: bool = False) ->
                 .values(revoked_at=now)
             )
         record_event(
-            session, EventKind.LOGGED_OUT, caller=caller, at=now,
-            subject_account_id=caller.account_id, details={"allSessions": all_sessions},
+            session,
+            EventKind.LOGGED_OUT,
+            caller=caller,
+            at=now,
+            subject_account_id=caller.account_id,
+            details={"allSessions": all_sessions},
         )
 
 
 async def _checked_new_password(account: Account, new_password: str, field: str) -> None:
     problem = await passwords.check_password_async(
-        new_password, passwords.personal_tokens(account.email, account.first_name, account.last_name)
+        new_password,
+        passwords.personal_tokens(account.email, account.first_name, account.last_name),
     )
     if problem:
         raise DomainError(problem.code, problem.message, [field])
 
 
-async def _revoke_sessions(session: AsyncSession, account_id: int, now: datetime, keep: int | None) -> None:
+async def _revoke_sessions(
+    session: AsyncSession, account_id: int, now: datetime, keep: int | None
+) -> None:
     query = update(Session).where(Session.account_id == account_id, Session.revoked_at.is_(None))
     if keep is not None:
         query = query.where(Session.id != keep)
     await session.execute(query.values(revoked_at=now))
 
 
-async def change_password(rt: Runtime, caller: Caller, current_password: str, new_password: str) -> Account:
+async def change_password(
+    rt: Runtime, caller: Caller, current_password: str, new_password: str
+) -> Account:
     if caller.account_id is None:
         raise NotAuthenticatedError
     now = rt.clock.now()
@@ -180,10 +214,14 @@ async def change_password(rt: Runtime, caller: Caller, current_password: str, ne
     async with read_session(rt.sessions) as session:
         account = await session.get(Account, caller.account_id)
     if not await rt.passwords.verify(account.password_hash, current_password):
-        raise DomainError("CURRENT_PASSWORD_INCORRECT", "The current password is wrong.", ["currentPassword"])
+        raise DomainError(
+            "CURRENT_PASSWORD_INCORRECT", "The current password is wrong.", ["currentPassword"]
+        )
     if new_password == current_password:
         raise DomainError(
-            "PASSWORD_UNCHANGED", "The new password must differ from the current one.", ["newPassword"]
+            "PASSWORD_UNCHANGED",
+            "The new password must differ from the current one.",
+            ["newPassword"],
         )
     await _checked_new_password(account, new_password, "newPassword")
     new_hash = await rt.passwords.hash(new_password)
@@ -192,8 +230,16 @@ async def change_password(rt: Runtime, caller: Caller, current_password: str, ne
         account.password_hash = new_hash
         account.password_changed_at = now
         await _revoke_sessions(session, account.id, now, keep=caller.session_id)
-        enqueue_email(session, now, account.email, templates.password_changed_email(account.first_name, now))
-        record_event(session, EventKind.PASSWORD_CHANGED, caller=caller, at=now, subject_account_id=account.id)
+        enqueue_email(
+            session, now, account.email, templates.password_changed_email(account.first_name, now)
+        )
+        record_event(
+            session,
+            EventKind.PASSWORD_CHANGED,
+            caller=caller,
+            at=now,
+            subject_account_id=account.id,
+        )
     return account
 
 
@@ -212,17 +258,34 @@ async def request_password_reset(rt: Runtime, caller: Caller, email: str) -> Non
         if account is None:
             return
         expires_at = now + PASSWORD_RESET_LIFETIME
-        token = await codes.issue(session, account.id, CodePurpose.PASSWORD_RESET, now, expires_at, link=True)
+        token = await codes.issue(
+            session, account.id, CodePurpose.PASSWORD_RESET, now, expires_at, link=True
+        )
         link = f"{rt.settings.public_url}/reset-password?token={token}"
-        enqueue_email(session, now, account.email, templates.password_reset_email(account.first_name, link, expires_at))
-        record_event(session, EventKind.PASSWORD_RESET_REQUESTED, caller=caller, at=now, subject_account_id=account.id)
+        enqueue_email(
+            session,
+            now,
+            account.email,
+            templates.password_reset_email(account.first_name, link, expires_at),
+        )
+        record_event(
+            session,
+            EventKind.PASSWORD_RESET_REQUESTED,
+            caller=caller,
+            at=now,
+            subject_account_id=account.id,
+        )
 
 
 async def reset_password(rt: Runtime, caller: Caller, token: str, new_password: str) -> Account:
     now = rt.clock.now()
-    await consume_rate_limit(rt.sessions, "code", caller.ip, rt.settings.rate_limits.code_entry, now)
+    await consume_rate_limit(
+        rt.sessions, "code", caller.ip, rt.settings.rate_limits.code_entry, now
+    )
     async with read_session(rt.sessions) as session:
-        code, failure = await codes.check_link_token(session, CodePurpose.PASSWORD_RESET, token, now)
+        code, failure = await codes.check_link_token(
+            session, CodePurpose.PASSWORD_RESET, token, now
+        )
         account = await session.get(Account, code.account_id) if code else None
     if failure:
         raise failure
@@ -235,6 +298,10 @@ async def reset_password(rt: Runtime, caller: Caller, token: str, new_password: 
         account.password_changed_at = now
         await _revoke_sessions(session, account.id, now, keep=None)
         # A stranger who guessed the email cannot log in: the lock-out state stays as it is.
-        enqueue_email(session, now, account.email, templates.password_changed_email(account.first_name, now))
-        record_event(session, EventKind.PASSWORD_RESET, caller=caller, at=now, subject_account_id=account.id)
+        enqueue_email(
+            session, now, account.email, templates.password_changed_email(account.first_name, now)
+        )
+        record_event(
+            session, EventKind.PASSWORD_RESET, caller=caller, at=now, subject_account_id=account.id
+        )
     return account

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from stdnum.fr import siren as siren_number
 
 from app.db import SessionFactory, write_transaction
 from app.models import Company
-from stdnum.fr import siren as siren_number
 
 BATCH_SIZE = 1_000
 ADDRESS_COLUMNS = {
@@ -67,7 +67,9 @@ def company_name(row: dict[str, str]) -> str:
     if denomination:
         return denomination
     person = " ".join(
-        part for part in (_clean(row.get("prenom1UniteLegale")), _clean(row.get("nomUniteLegale"))) if part
+        part
+        for part in (_clean(row.get("prenom1UniteLegale")), _clean(row.get("nomUniteLegale")))
+        if part
     )
     return person or "[ND]"
 
@@ -140,7 +142,9 @@ async def _import_addresses(
         async with write_transaction(sessions) as session:
             known = set(
                 await session.scalars(
-                    select(Company.siren).where(Company.siren.in_([row["key_siren"] for row in batch]))
+                    select(Company.siren).where(
+                        Company.siren.in_([row["key_siren"] for row in batch])
+                    )
                 )
             )
             rows = [row for row in batch if row["key_siren"] in known]

@@ -27,7 +27,7 @@ class RateLimitedError(Exception):
         self.retry_after_seconds = retry_after_seconds
 
 
-class DomainErrors(Exception):
+class DomainErrors(Exception):  # noqa: N818  (the plural of DomainError reads best)
     """Several input fields are wrong at once: all are reported together."""
 
     def __init__(self, errors: list[DomainError]) -> None:

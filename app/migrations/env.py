@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from app.db import Base, create_engine
 from app import models  # noqa: F401  (registers every table on Base.metadata)
+from app.db import Base, create_engine
 
 config = context.config
 

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from app.models.accounts import Account, AccountMode, AccountStatus, OneTimeCode, CodePurpose
+from app.models.accounts import Account, AccountMode, AccountStatus, CodePurpose, OneTimeCode
 from app.models.audit import AuditEvent
 from app.models.companies import Company, CompanyRole, CompanyService, Role
 from app.models.notifications import OutboxMessage

@@ -8,9 +8,9 @@ until its lease runs out; the message is then delivered again with the same Mess
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-import os
 import secrets
 from datetime import timedelta
 from email.message import EmailMessage
@@ -56,10 +56,8 @@ class Dispatcher:
                 logger.exception("outbox dispatch failed; trying again")
                 delivered = 0
             if delivered == 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), self.settings.outbox_poll_seconds)
-                except TimeoutError:
-                    pass
                 self.wake.clear()
 
     async def run_once(self) -> int:
@@ -171,4 +169,4 @@ def _write_atomically(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".part")
     temporary.write_bytes(content)
-    os.replace(temporary, path)
+    temporary.replace(path)

@@ -71,8 +71,7 @@ def password_reset_email(first_name: str, link: str, expires_at: datetime) -> Me
         "Open this link to choose a new password:\n\n"
         f"{link}\n\n"
         f"The link works once, until {_paris(expires_at)}.\n"
-        "If you did not ask for it, ignore this message: your password stays as it is."
-        + SIGNATURE,
+        "If you did not ask for it, ignore this message: your password stays as it is." + SIGNATURE,
     )
 
 

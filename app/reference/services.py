@@ -22,6 +22,12 @@ class OnlineService:
 
 _C, _D, _P = Right.CONSULT, Right.DECLARE, Right.PAY
 
+
+def _separate_signup(code: str, name: str) -> OnlineService:
+    """A service with its own request, decided by the tax department."""
+    return OnlineService(code, name, (), requires_separate_signup=True)
+
+
 CATALOGUE: tuple[OnlineService, ...] = (
     OnlineService("CONSULTER_COMPTE_FISCAL", "Consulter le compte fiscal", (_C,)),
     OnlineService("DECLARER_TVA", "Déclarer la TVA", (_C, _D)),
@@ -32,10 +38,14 @@ CATALOGUE: tuple[OnlineService, ...] = (
     OnlineService("PAYER_CFE", "Payer la CFE-IFER", (_C, _P)),
     OnlineService("DECLARER_LOYERS", "Déclarer les loyers", (_C, _D)),
     OnlineService("MESSAGERIE", "Messagerie sécurisée", (_C, _D)),
-    OnlineService("REMBOURSEMENT_TVA_UE", "Remboursement de TVA UE", (), True),
-    OnlineService("DECLARER_DAC6", "Déclarer dispositif DAC6", (), True),
-    OnlineService("GUICHET_TVA_UE", "Guichet de TVA UE", (), True),
-    OnlineService("ECONOMIE_COLLABORATIVE", "Économie collaborative", (), True),
+    OnlineService(
+        "REMBOURSEMENT_TVA_UE", "Remboursement de TVA UE", (), requires_separate_signup=True
+    ),
+    _separate_signup("DECLARER_DAC6", "Déclarer dispositif DAC6"),
+    _separate_signup("GUICHET_TVA_UE", "Guichet de TVA UE"),
+    OnlineService(
+        "ECONOMIE_COLLABORATIVE", "Économie collaborative", (), requires_separate_signup=True
+    ),
 )
 
 BY_CODE: dict[str, OnlineService] = {service.code: service for service in CATALOGUE}

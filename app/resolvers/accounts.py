@@ -29,7 +29,9 @@ async def sign_up_expert(
     info: Info, input: Annotated[types.SignUpExpertInput, INPUT]
 ) -> types.SignUpExpertPayload:
     ctx = info.context
-    account, errors = await attempt(accounts.sign_up_expert(ctx.runtime, ctx.caller, _identity(input)))
+    account, errors = await attempt(
+        accounts.sign_up_expert(ctx.runtime, ctx.caller, _identity(input))
+    )
     return types.SignUpExpertPayload(account=_account(info, account), user_errors=errors)
 
 
@@ -45,7 +47,9 @@ async def sign_up_basic(
     return types.SignUpBasicPayload(account=_account(info, account), user_errors=errors)
 
 
-async def confirm_email(info: Info, input: Annotated[types.ConfirmEmailInput, INPUT]) -> types.ConfirmEmailPayload:
+async def confirm_email(
+    info: Info, input: Annotated[types.ConfirmEmailInput, INPUT]
+) -> types.ConfirmEmailPayload:
     ctx = info.context
     account, errors = await attempt(accounts.confirm_email(ctx.runtime, ctx.caller, input.token))
     return types.ConfirmEmailPayload(account=_account(info, account), user_errors=errors)
@@ -102,11 +106,15 @@ async def request_password_reset(
     info: Info, input: Annotated[types.RequestPasswordResetInput, INPUT]
 ) -> types.RequestPasswordResetPayload:
     ctx = info.context
-    _, errors = await attempt(credentials.request_password_reset(ctx.runtime, ctx.caller, input.email))
+    _, errors = await attempt(
+        credentials.request_password_reset(ctx.runtime, ctx.caller, input.email)
+    )
     return types.RequestPasswordResetPayload(user_errors=errors)
 
 
-async def reset_password(info: Info, input: Annotated[types.ResetPasswordInput, INPUT]) -> types.ResetPasswordPayload:
+async def reset_password(
+    info: Info, input: Annotated[types.ResetPasswordInput, INPUT]
+) -> types.ResetPasswordPayload:
     ctx = info.context
     account, errors = await attempt(
         credentials.reset_password(ctx.runtime, ctx.caller, input.token, input.new_password)

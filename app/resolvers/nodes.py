@@ -23,7 +23,9 @@ async def resolve_node(
     type_name, pk = decoded
     if type_name == "Account":
         # An account sees only itself until delegations introduce other accounts.
-        return Account.from_model(ctx.viewer, ctx.runtime.clock.now()) if pk == ctx.viewer.id else None
+        return (
+            Account.from_model(ctx.viewer, ctx.runtime.clock.now()) if pk == ctx.viewer.id else None
+        )
     if type_name == "Company":
         role = await ctx.loaders.roles_by_account_and_company.load((ctx.viewer.id, pk))
         if role is None:

@@ -70,7 +70,9 @@ class Account(Node):
     async def companies(
         self,
         info: strawberry.Info,
-        first: Annotated[int | None, strawberry.argument(description="Page size, at most 100.")] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, at most 100.")
+        ] = None,
         after: Annotated[
             str | None, strawberry.argument(description="Cursor after which the page starts.")
         ] = None,

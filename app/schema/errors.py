@@ -9,7 +9,9 @@ import strawberry
 
 @strawberry.enum(description="Stable codes of expected business failures; clients branch on these.")
 class UserErrorCode(enum.Enum):
-    INVALID_EMAIL = strawberry.enum_value("INVALID_EMAIL", description="The email address is malformed.")
+    INVALID_EMAIL = strawberry.enum_value(
+        "INVALID_EMAIL", description="The email address is malformed."
+    )
     NAME_REQUIRED = strawberry.enum_value("NAME_REQUIRED", description="A required name is empty.")
     INVALID_NAME = strawberry.enum_value(
         "INVALID_NAME", description="A name is too long or holds control characters."
@@ -21,7 +23,8 @@ class UserErrorCode(enum.Enum):
         "PASSWORD_TOO_LONG", description="The password has more than 256 characters."
     )
     PASSWORD_TOO_WEAK = strawberry.enum_value(
-        "PASSWORD_TOO_WEAK", description="The password is too easy to guess (zxcvbn score below 4 of 4)."
+        "PASSWORD_TOO_WEAK",
+        description="The password is too easy to guess (zxcvbn score below 4 of 4).",
     )
     PASSWORD_CONTAINS_PERSONAL_DATA = strawberry.enum_value(
         "PASSWORD_CONTAINS_PERSONAL_DATA",
@@ -57,7 +60,9 @@ class UserErrorCode(enum.Enum):
     CODE_INVALID = strawberry.enum_value(
         "CODE_INVALID", description="The code is wrong (or nothing awaits a code for this email)."
     )
-    CODE_EXPIRED = strawberry.enum_value("CODE_EXPIRED", description="The code is past its deadline.")
+    CODE_EXPIRED = strawberry.enum_value(
+        "CODE_EXPIRED", description="The code is past its deadline."
+    )
     CODE_ALREADY_USED = strawberry.enum_value(
         "CODE_ALREADY_USED", description="The code was already used."
     )
@@ -65,7 +70,9 @@ class UserErrorCode(enum.Enum):
         "CODE_ATTEMPTS_EXHAUSTED", description="Five wrong attempts: the code no longer works."
     )
     TOKEN_INVALID = strawberry.enum_value("TOKEN_INVALID", description="The link token is unknown.")
-    TOKEN_EXPIRED = strawberry.enum_value("TOKEN_EXPIRED", description="The link is past its deadline.")
+    TOKEN_EXPIRED = strawberry.enum_value(
+        "TOKEN_EXPIRED", description="The link is past its deadline."
+    )
     TOKEN_ALREADY_USED = strawberry.enum_value(
         "TOKEN_ALREADY_USED", description="The link was already used."
     )
@@ -85,6 +92,6 @@ class UserErrorCode(enum.Enum):
 class UserError:
     code: UserErrorCode = strawberry.field(description="Stable machine-readable code.")
     field: list[str] | None = strawberry.field(
-        description="Path of the input field at fault, from the input object (e.g. `[\"password\"]`)."
+        description='Path of the input field at fault, from the input object (e.g. `["password"]`).'
     )
     message: str = strawberry.field(description="Explanation for a person, with how to fix it.")

@@ -6,18 +6,18 @@ from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    SchemaExtension,
     AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.types import ExecutionContext
 
 from app.resolvers import accounts as account_resolvers
 from app.resolvers.errors import EXPOSED_ERRORS
@@ -77,7 +77,7 @@ class Mutation:
     )
     request_password_reset: account_types.RequestPasswordResetPayload = strawberry.mutation(
         resolver=account_resolvers.request_password_reset,
-        description="Email a password-reset link (1 h) if the address belongs to an active account.",
+        description="Email a password-reset link (1 h) if the address is an active account's.",
     )
     reset_password: account_types.ResetPasswordPayload = strawberry.mutation(
         resolver=account_resolvers.reset_password,
@@ -88,7 +88,7 @@ class Mutation:
 def _should_mask(error: GraphQLError) -> bool:
     """Unexpected exceptions are masked; our own top-level errors and GraphQL's are not."""
     original = error.original_error
-    return original is not None and not isinstance(original, EXPOSED_ERRORS + (GraphQLError,))
+    return original is not None and not isinstance(original, (*EXPOSED_ERRORS, GraphQLError))
 
 
 class GatewaySchema(strawberry.Schema):
@@ -96,7 +96,9 @@ class GatewaySchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Log what went wrong unexpectedly; expected refusals (limits, log-in) are not errors."""
-        unexpected = [error for error in errors if not isinstance(error.original_error, EXPOSED_ERRORS)]
+        unexpected = [
+            error for error in errors if not isinstance(error.original_error, EXPOSED_ERRORS)
+        ]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -114,6 +116,4 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return GatewaySchema(
-        query=Query, mutation=Mutation, types=[Company], extensions=extensions
-    )
+    return GatewaySchema(query=Query, mutation=Mutation, types=[Company], extensions=extensions)

@@ -24,7 +24,9 @@ async def consume_rate_limit(
     key = f"{bucket}:{client or 'unknown'}"
     since = now - limit.window
     async with write_transaction(sessions) as session:
-        await session.execute(delete(RateLimitHit).where(RateLimitHit.key == key, RateLimitHit.at <= since))
+        await session.execute(
+            delete(RateLimitHit).where(RateLimitHit.key == key, RateLimitHit.at <= since)
+        )
         hits = await session.execute(
             select(func.count(), func.min(RateLimitHit.at)).where(RateLimitHit.key == key)
         )

@@ -100,7 +100,9 @@ def basic_input(email: str = "paul.durand@example.fr", **overrides: Any) -> dict
     return values
 
 
-async def sign_up_expert(api: Api, deliver: Any, mail_dir: Path, **overrides: Any) -> tuple[dict, str]:
+async def sign_up_expert(
+    api: Api, deliver: Any, mail_dir: Path, **overrides: Any
+) -> tuple[dict, str]:
     """Sign up in expert mode; returns the payload's account and the emailed code."""
     data = await api.data(SIGN_UP_EXPERT, input=expert_input(**overrides))
     payload = data["signUpExpert"]
@@ -123,7 +125,9 @@ async def log_in(api: Api, email: str, password: str = STRONG_PASSWORD) -> str:
     return data["logIn"]["token"]
 
 
-async def basic_until_letter(api: Api, deliver: Any, mail_dir: Path, **overrides: Any) -> tuple[dict, str]:
+async def basic_until_letter(
+    api: Api, deliver: Any, mail_dir: Path, **overrides: Any
+) -> tuple[dict, str]:
     """Sign up in basic mode and click the confirmation link; returns the account and the link token."""
     data = await api.data(SIGN_UP_BASIC, input=basic_input(**overrides))
     payload = data["signUpBasic"]

@@ -41,7 +41,7 @@ async def test_sign_up_emails_a_confirmation_link_to_the_business_address(api, d
 
 
 async def test_confirmation_posts_a_letter_to_the_registered_office(api, deliver, settings):
-    account, letter = await _confirmed(api, deliver, settings)
+    _, letter = await _confirmed(api, deliver, settings)
 
     assert letter["companyIdentifier"] == SAMPLE_SIREN
     assert letter["recipient"] == [SAMPLE_COMPANY_NAME, "12 RUE DES LILAS", "75019 PARIS"]
@@ -49,10 +49,14 @@ async def test_confirmation_posts_a_letter_to_the_registered_office(api, deliver
     assert set(letter) == {"companyIdentifier", "recipient", "subject", "body", "code"}
 
 
-async def test_activation_makes_the_account_principal_administrator(api, deliver, settings, make_api):
+async def test_activation_makes_the_account_principal_administrator(
+    api, deliver, settings, make_api
+):
     account, letter = await _confirmed(api, deliver, settings)
 
-    data = await api.data(ACTIVATE_ACCOUNT, input={"email": account["email"], "code": letter["code"]})
+    data = await api.data(
+        ACTIVATE_ACCOUNT, input={"email": account["email"], "code": letter["code"]}
+    )
 
     assert data["activateAccount"]["account"]["status"] == "ACTIVE"
     token = await log_in(api, account["email"])
@@ -76,7 +80,12 @@ async def test_activation_grants_every_standard_service(app, api, deliver, setti
         codes = set(await session.scalars(select(CompanyService.service_code)))
     assert len(codes) == STANDARD_SERVICE_COUNT
     assert "MESSAGERIE" in codes
-    assert not codes & {"REMBOURSEMENT_TVA_UE", "DECLARER_DAC6", "GUICHET_TVA_UE", "ECONOMIE_COLLABORATIVE"}
+    assert not codes & {
+        "REMBOURSEMENT_TVA_UE",
+        "DECLARER_DAC6",
+        "GUICHET_TVA_UE",
+        "ECONOMIE_COLLABORATIVE",
+    }
 
 
 @pytest.mark.parametrize(
@@ -151,7 +160,9 @@ async def test_link_expires_after_72_hours(api, deliver, settings, clock):
     assert read_letters(settings.letters_dir) == []
 
 
-async def test_posted_code_is_valid_to_the_end_of_the_60th_day_in_paris(api, deliver, settings, clock):
+async def test_posted_code_is_valid_to_the_end_of_the_60th_day_in_paris(
+    api, deliver, settings, clock
+):
     # Sign-up begins on 2 March at 23:30 in Paris (22:30 UTC): day 60 after it is 1 May.
     clock.set(datetime(2026, 3, 2, 22, 30, tzinfo=UTC))
     account, letter = await _confirmed(api, deliver, settings)

@@ -59,11 +59,21 @@ async def test_registration_numbers_differ_and_are_not_sequential(api):
         ({"password": "short pass phrase"}, "PASSWORD_TOO_SHORT", ["password"]),
         ({"password": "a" * 257}, "PASSWORD_TOO_LONG", ["password"]),
         ({"password": "aaaaaaaaaaaaaaaaaaaaaaaa"}, "PASSWORD_TOO_WEAK", ["password"]),
-        ({"password": "claire aime les longues balades"}, "PASSWORD_CONTAINS_PERSONAL_DATA", ["password"]),
-        ({"password": "mon espace impots tout neuf 2026"}, "PASSWORD_CONTAINS_PERSONAL_DATA", ["password"]),
+        (
+            {"password": "claire aime les longues balades"},
+            "PASSWORD_CONTAINS_PERSONAL_DATA",
+            ["password"],
+        ),
+        (
+            {"password": "mon espace impots tout neuf 2026"},
+            "PASSWORD_CONTAINS_PERSONAL_DATA",
+            ["password"],
+        ),
     ],
 )
-async def test_sign_up_refuses_bad_input_and_creates_nothing(api, deliver, settings, overrides, code, field):
+async def test_sign_up_refuses_bad_input_and_creates_nothing(
+    api, deliver, settings, overrides, code, field
+):
     data = await api.data(SIGN_UP_EXPERT, input=expert_input(**overrides))
 
     payload = data["signUpExpert"]
@@ -78,7 +88,9 @@ async def test_sign_up_reports_every_wrong_field_at_once(api):
         SIGN_UP_EXPERT, input=expert_input(email="nope", firstName="", password="short")
     )
     assert sorted(error_codes(data["signUpExpert"])) == [
-        "INVALID_EMAIL", "NAME_REQUIRED", "PASSWORD_TOO_SHORT",
+        "INVALID_EMAIL",
+        "NAME_REQUIRED",
+        "PASSWORD_TOO_SHORT",
     ]
 
 
@@ -113,7 +125,9 @@ async def test_duplicate_sign_up_is_refused_whatever_the_case(api, deliver, sett
 async def test_wrong_code(api, deliver, settings):
     account, _ = await sign_up_expert(api, deliver, settings.mail_dir)
 
-    data = await api.data(ACTIVATE_ACCOUNT, input={"email": account["email"], "code": "0000-0000-0000-0000"})
+    data = await api.data(
+        ACTIVATE_ACCOUNT, input={"email": account["email"], "code": "0000-0000-0000-0000"}
+    )
 
     assert [(e["code"], e["field"]) for e in data["activateAccount"]["userErrors"]] == [
         ("CODE_INVALID", ["code"])
@@ -124,7 +138,9 @@ async def test_five_wrong_attempts_kill_the_code(api, deliver, settings):
     account, code = await sign_up_expert(api, deliver, settings.mail_dir)
     answers = []
     for _ in range(5):
-        data = await api.data(ACTIVATE_ACCOUNT, input={"email": account["email"], "code": "0000-0000-0000-0000"})
+        data = await api.data(
+            ACTIVATE_ACCOUNT, input={"email": account["email"], "code": "0000-0000-0000-0000"}
+        )
         answers.append(error_codes(data["activateAccount"]))
 
     data = await api.data(ACTIVATE_ACCOUNT, input={"email": account["email"], "code": code})
@@ -136,7 +152,9 @@ async def test_five_wrong_attempts_kill_the_code(api, deliver, settings):
 async def test_unknown_email_gets_the_same_answers_as_a_registered_one(api):
     answers = []
     for _ in range(6):
-        data = await api.data(ACTIVATE_ACCOUNT, input={"email": "nobody@example.fr", "code": "0000-0000-0000-0000"})
+        data = await api.data(
+            ACTIVATE_ACCOUNT, input={"email": "nobody@example.fr", "code": "0000-0000-0000-0000"}
+        )
         answers.append(error_codes(data["activateAccount"]))
     assert answers == [["CODE_INVALID"]] * 4 + [["CODE_ATTEMPTS_EXHAUSTED"]] * 2
 
@@ -150,7 +168,9 @@ async def test_used_code(api, deliver, settings):
     assert error_codes(data["activateAccount"]) == ["CODE_ALREADY_USED"]
 
 
-async def test_code_expires_after_48_hours_and_the_email_is_free_again(api, deliver, settings, clock):
+async def test_code_expires_after_48_hours_and_the_email_is_free_again(
+    api, deliver, settings, clock
+):
     account, code = await sign_up_expert(api, deliver, settings.mail_dir)
     clock.advance(timedelta(hours=47, minutes=59))
     still_pending = await api.data(SIGN_UP_EXPERT, input=expert_input())

@@ -35,7 +35,10 @@ async def _at_once(make_api, document, variables_list):
         await client.__aenter__()
     try:
         return await asyncio.gather(
-            *(client.data(document, **variables) for client, variables in zip(clients, variables_list, strict=True))
+            *(
+                client.data(document, **variables)
+                for client, variables in zip(clients, variables_list, strict=True)
+            )
         )
     finally:
         for client in clients:
@@ -87,9 +90,17 @@ async def test_the_database_refuses_a_second_principal_administrator(app, api, d
     now = runtime.clock.now()
     async with runtime.sessions() as session:
         ids = list(await session.scalars(select(Account.id).order_by(Account.id)))
-        session.add(CompanyRole(company_id=1, account_id=ids[0], role=Role.PRINCIPAL_ADMINISTRATOR, since=now))
+        session.add(
+            CompanyRole(
+                company_id=1, account_id=ids[0], role=Role.PRINCIPAL_ADMINISTRATOR, since=now
+            )
+        )
         await session.commit()
-        session.add(CompanyRole(company_id=1, account_id=ids[1], role=Role.PRINCIPAL_ADMINISTRATOR, since=now))
+        session.add(
+            CompanyRole(
+                company_id=1, account_id=ids[1], role=Role.PRINCIPAL_ADMINISTRATOR, since=now
+            )
+        )
         with pytest.raises(IntegrityError):
             await session.commit()
     assert first["id"] != second["id"]

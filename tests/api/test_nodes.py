@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from app.schema.nodes import to_global_id
-from tests.api.flows import ACTIVATE_ACCOUNT, CONFIRM_EMAIL, VIEWER, active_expert, basic_until_letter, log_in
+from tests.api.flows import (
+    ACTIVATE_ACCOUNT,
+    CONFIRM_EMAIL,
+    VIEWER,
+    active_expert,
+    basic_until_letter,
+    log_in,
+)
 from tests.support import read_letters
 
 NODE = """
@@ -62,10 +69,14 @@ async def test_companies_pages_with_cursors(app, api, deliver, settings, make_ap
     account = await active_expert(api, deliver, settings.mail_dir)
     runtime = app.state.runtime
     async with runtime.sessions() as session:
-        account_id = await session.scalar(select(Account.id).where(Account.email == account["email"]))
+        account_id = await session.scalar(
+            select(Account.id).where(Account.email == account["email"])
+        )
         company_ids = list(await session.scalars(select(Company.id).order_by(Company.id).limit(5)))
         session.add_all(
-            CompanyRole(company_id=cid, account_id=account_id, role="DELEGATE", since=runtime.clock.now())
+            CompanyRole(
+                company_id=cid, account_id=account_id, role="DELEGATE", since=runtime.clock.now()
+            )
             for cid in company_ids
         )
         await session.commit()

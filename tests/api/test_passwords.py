@@ -31,7 +31,9 @@ async def _logged_in(api, deliver, settings, make_api):
     return make_api(token=await log_in(api, EMAIL))
 
 
-async def test_change_password_closes_other_sessions_and_emails_the_owner(api, deliver, settings, make_api):
+async def test_change_password_closes_other_sessions_and_emails_the_owner(
+    api, deliver, settings, make_api
+):
     client = await _logged_in(api, deliver, settings, make_api)
     other = make_api(token=await log_in(api, EMAIL))
     async with client, other:
@@ -44,27 +46,37 @@ async def test_change_password_closes_other_sessions_and_emails_the_owner(api, d
         assert (await other.data(VIEWER))["viewer"] is None
     assert await log_in(api, EMAIL, OTHER_STRONG_PASSWORD)
     await deliver()
-    assert [m["Subject"] for m in mail_to(settings.mail_dir, EMAIL)][-1] == "Your password was changed"
+    assert [m["Subject"] for m in mail_to(settings.mail_dir, EMAIL)][
+        -1
+    ] == "Your password was changed"
 
 
 async def test_change_password_errors(api, deliver, settings, make_api):
     client = await _logged_in(api, deliver, settings, make_api)
     async with client:
         cases = {
-            ("wrong current password is long", OTHER_STRONG_PASSWORD): ("CURRENT_PASSWORD_INCORRECT", ["currentPassword"]),
+            ("wrong current password is long", OTHER_STRONG_PASSWORD): (
+                "CURRENT_PASSWORD_INCORRECT",
+                ["currentPassword"],
+            ),
             (STRONG_PASSWORD, STRONG_PASSWORD): ("PASSWORD_UNCHANGED", ["newPassword"]),
             (STRONG_PASSWORD, "too short"): ("PASSWORD_TOO_SHORT", ["newPassword"]),
             (STRONG_PASSWORD, "martin " * 4): ("PASSWORD_CONTAINS_PERSONAL_DATA", ["newPassword"]),
         }
         for (current, new), expected in cases.items():
-            data = await client.data(CHANGE_PASSWORD, input={"currentPassword": current, "newPassword": new})
-            assert [(e["code"], e["field"]) for e in data["changePassword"]["userErrors"]] == [expected]
+            data = await client.data(
+                CHANGE_PASSWORD, input={"currentPassword": current, "newPassword": new}
+            )
+            assert [(e["code"], e["field"]) for e in data["changePassword"]["userErrors"]] == [
+                expected
+            ]
     assert await log_in(api, EMAIL, STRONG_PASSWORD)
 
 
 async def test_change_password_needs_a_session(api):
     response = await api.call(
-        CHANGE_PASSWORD, input={"currentPassword": STRONG_PASSWORD, "newPassword": OTHER_STRONG_PASSWORD}
+        CHANGE_PASSWORD,
+        input={"currentPassword": STRONG_PASSWORD, "newPassword": OTHER_STRONG_PASSWORD},
     )
     assert response.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
 
@@ -86,7 +98,9 @@ async def test_reset_password_with_the_emailed_link(api, deliver, settings, make
     assert error_codes(old["logIn"]) == ["INVALID_CREDENTIALS"]
 
 
-async def test_reset_request_for_unknown_email_answers_the_same_and_sends_nothing(api, deliver, settings):
+async def test_reset_request_for_unknown_email_answers_the_same_and_sends_nothing(
+    api, deliver, settings
+):
     known = await api.data(REQUEST_RESET, input={"email": EMAIL})
     unknown = await api.data(REQUEST_RESET, input={"email": "nobody@example.fr"})
     assert known == unknown
@@ -106,12 +120,16 @@ async def test_reset_link_errors(api, deliver, settings, clock):
     assert error_codes(unknown["resetPassword"]) == ["TOKEN_INVALID"]
     ok = await api.data(RESET, input={"token": token, "newPassword": OTHER_STRONG_PASSWORD})
     assert ok["resetPassword"]["userErrors"] == []
-    used = await api.data(RESET, input={"token": token, "newPassword": "glacier tambour violet orange 55"})
+    used = await api.data(
+        RESET, input={"token": token, "newPassword": "glacier tambour violet orange 55"}
+    )
     assert error_codes(used["resetPassword"]) == ["TOKEN_ALREADY_USED"]
 
     await api.data(REQUEST_RESET, input={"email": EMAIL})
     await deliver()
     late = token_in(mail_to(settings.mail_dir, EMAIL)[-1])
     clock.advance(timedelta(hours=1))
-    expired = await api.data(RESET, input={"token": late, "newPassword": "glacier tambour violet orange 55"})
+    expired = await api.data(
+        RESET, input={"token": late, "newPassword": "glacier tambour violet orange 55"}
+    )
     assert error_codes(expired["resetPassword"]) == ["TOKEN_EXPIRED"]

@@ -14,7 +14,9 @@ from tests.api.flows import LOG_IN
 def settings_overrides():
     tight = RateLimit(3, timedelta(minutes=5))
     return {
-        "rate_limits": RateLimits(log_in=tight, sign_up=tight, code_entry=tight, password_reset=tight),
+        "rate_limits": RateLimits(
+            log_in=tight, sign_up=tight, code_entry=tight, password_reset=tight
+        ),
         "lockout": LockoutPolicy(free_failures=100),
     }
 
@@ -53,4 +55,3 @@ async def test_per_address_limits(make_api, clock, document, variables):
     clock.advance(timedelta(minutes=5))
     async with make_api(ip="192.0.2.10") as client:
         assert (await client.call(document, **variables)).errors is None
-

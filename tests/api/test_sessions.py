@@ -15,10 +15,17 @@ async def test_log_in_returns_a_token_and_sets_an_http_only_cookie(api, deliver,
     await active_expert(api, deliver, settings.mail_dir)
     import httpx
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
         response = await http.post(
             "/graphql",
-            json={"query": LOG_IN, "variables": {"input": {"email": EMAIL, "password": "violet tambour glacier parapluie 1987"}}},
+            json={
+                "query": LOG_IN,
+                "variables": {
+                    "input": {"email": EMAIL, "password": "violet tambour glacier parapluie 1987"}
+                },
+            },
         )
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{SESSION_COOKIE}=")
@@ -49,12 +56,16 @@ async def test_anonymous_viewer_is_null(api):
     assert (await api.data(VIEWER))["viewer"] is None
 
 
-async def test_unknown_email_and_wrong_password_answer_alike_and_cost_the_same(api, deliver, settings, app):
+async def test_unknown_email_and_wrong_password_answer_alike_and_cost_the_same(
+    api, deliver, settings, app
+):
     await active_expert(api, deliver, settings.mail_dir)
     hasher = app.state.runtime.passwords
 
     before = hasher.verifications
-    unknown = await api.data(LOG_IN, input={"email": "nobody@example.fr", "password": OTHER_STRONG_PASSWORD})
+    unknown = await api.data(
+        LOG_IN, input={"email": "nobody@example.fr", "password": OTHER_STRONG_PASSWORD}
+    )
     after_unknown = hasher.verifications
     wrong = await api.data(LOG_IN, input={"email": EMAIL, "password": OTHER_STRONG_PASSWORD})
 
@@ -68,7 +79,9 @@ async def test_pending_account_cannot_log_in(api):
     from tests.api.flows import SIGN_UP_EXPERT, expert_input
 
     await api.data(SIGN_UP_EXPERT, input=expert_input())
-    data = await api.data(LOG_IN, input={"email": EMAIL, "password": "violet tambour glacier parapluie 1987"})
+    data = await api.data(
+        LOG_IN, input={"email": EMAIL, "password": "violet tambour glacier parapluie 1987"}
+    )
     assert error_codes(data["logIn"]) == ["ACCOUNT_NOT_ACTIVE"]
 
 
@@ -106,7 +119,9 @@ async def test_session_ends_after_30_idle_minutes(api, deliver, settings, make_a
         assert (await client.data(VIEWER))["viewer"] is None
 
 
-async def test_session_ends_after_12_hours_whatever_the_activity(api, deliver, settings, make_api, clock):
+async def test_session_ends_after_12_hours_whatever_the_activity(
+    api, deliver, settings, make_api, clock
+):
     await active_expert(api, deliver, settings.mail_dir)
     token = await log_in(api, EMAIL)
     async with make_api(token=token) as client:
@@ -126,7 +141,9 @@ async def test_lock_out_after_five_failures_with_doubling_waits(api, deliver, se
     await active_expert(api, deliver, settings.mail_dir)
     assert [await _fail(api) for _ in range(5)] == [["INVALID_CREDENTIALS"]] * 5
     assert await _fail(api) == ["LOGIN_TEMPORARILY_LOCKED"]
-    right = await api.data(LOG_IN, input={"email": EMAIL, "password": "violet tambour glacier parapluie 1987"})
+    right = await api.data(
+        LOG_IN, input={"email": EMAIL, "password": "violet tambour glacier parapluie 1987"}
+    )
     assert error_codes(right["logIn"]) == ["LOGIN_TEMPORARILY_LOCKED"]
 
     clock.advance(timedelta(minutes=1))
@@ -143,7 +160,9 @@ async def test_lock_out_emails_the_owner_once(api, deliver, settings):
     for _ in range(7):
         await _fail(api)
     await deliver()
-    locked = [m for m in mail_to(settings.mail_dir, EMAIL) if m["Subject"] == "Log-in attempts blocked"]
+    locked = [
+        m for m in mail_to(settings.mail_dir, EMAIL) if m["Subject"] == "Log-in attempts blocked"
+    ]
     assert len(locked) == 1
 
 

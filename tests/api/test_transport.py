@@ -12,7 +12,9 @@ from tests.support import Api, make_settings
 
 @pytest.fixture
 async def http(app):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
         yield client
 
 
@@ -24,9 +26,10 @@ async def test_health_and_readiness(http):
 async def test_readiness_fails_when_the_database_is_unreachable(tmp_path):
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/db.sqlite", tmp_path)
     app = create_app(settings, clock=FrozenClock())
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
         response = await http.get("/readyz")
     assert response.status_code == 503
 
@@ -35,7 +38,7 @@ async def test_queries_over_get_but_not_mutations(http):
     query = await http.get("/graphql", params={"query": "{ viewer { id } }"})
     assert query.json() == {"data": {"viewer": None}}
     mutation = await http.get(
-        "/graphql", params={"query": 'mutation { logOut(input: {}) { userErrors { code } } }'}
+        "/graphql", params={"query": "mutation { logOut(input: {}) { userErrors { code } } }"}
     )
     assert mutation.status_code == 400
 
@@ -48,7 +51,9 @@ async def test_security_headers_and_request_id(http):
 
 
 async def test_body_size_limit(http):
-    response = await http.post("/graphql", json={"query": "{ viewer { id } }", "padding": "x" * 1_100_000})
+    response = await http.post(
+        "/graphql", json={"query": "{ viewer { id } }", "padding": "x" * 1_100_000}
+    )
     assert response.status_code == 413
 
 

@@ -16,14 +16,20 @@ async def _kinds(app):
         return list(await session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)))
 
 
-async def test_account_lifecycle_is_recorded_with_address_and_user_agent(app, api, deliver, settings, make_api):
+async def test_account_lifecycle_is_recorded_with_address_and_user_agent(
+    app, api, deliver, settings, make_api
+):
     account = await active_expert(api, deliver, settings.mail_dir)
     await api.data(LOG_IN, input={"email": account["email"], "password": OTHER_STRONG_PASSWORD})
     async with make_api(token=await log_in(api, account["email"])) as client:
         await client.data(LOG_OUT, input={})
 
     assert await _kinds(app) == [
-        "ACCOUNT_SIGNED_UP", "ACCOUNT_ACTIVATED", "LOGIN_FAILED", "LOGIN_SUCCEEDED", "LOGGED_OUT",
+        "ACCOUNT_SIGNED_UP",
+        "ACCOUNT_ACTIVATED",
+        "LOGIN_FAILED",
+        "LOGIN_SUCCEEDED",
+        "LOGGED_OUT",
     ]
     async with app.state.runtime.sessions() as session:
         event = await session.scalar(select(AuditEvent).where(AuditEvent.kind == "LOGGED_OUT"))
@@ -32,7 +38,9 @@ async def test_account_lifecycle_is_recorded_with_address_and_user_agent(app, ap
     assert event.actor_account_id == event.subject_account_id is not None
 
 
-@pytest.mark.parametrize("statement", [update(AuditEvent).values(kind="EDITED"), delete(AuditEvent)])
+@pytest.mark.parametrize(
+    "statement", [update(AuditEvent).values(kind="EDITED"), delete(AuditEvent)]
+)
 async def test_history_is_append_only(app, api, deliver, settings, statement):
     await active_expert(api, deliver, settings.mail_dir)
     async with app.state.runtime.sessions() as session:

@@ -20,7 +20,7 @@ from app.notifications.delivery import LEASE, Dispatcher, retry_delay
 from app.notifications.outbox import enqueue_email, enqueue_letter
 from app.notifications.templates import Letter, Message
 from tests.api.flows import SIGN_UP_EXPERT, expert_input
-from tests.support import Api, read_letters, read_mail, make_settings
+from tests.support import Api, make_settings, read_letters, read_mail
 
 
 class Inbox:
@@ -78,8 +78,11 @@ async def test_smtp_delivery(database_url, tmp_path, smtp_server, clock):
 async def test_background_dispatcher_delivers_a_sign_up_email(database_url, tmp_path, smtp_server):
     controller, inbox = smtp_server
     settings = make_settings(
-        database_url, tmp_path, smtp_url=f"smtp://127.0.0.1:{controller.port}",
-        outbox_dispatcher=True, outbox_poll_seconds=0.05,
+        database_url,
+        tmp_path,
+        smtp_url=f"smtp://127.0.0.1:{controller.port}",
+        outbox_dispatcher=True,
+        outbox_poll_seconds=0.05,
     )
     app = create_app(settings, clock=FrozenClock())
     async with app.router.lifespan_context(app), Api(app) as api:
@@ -91,7 +94,9 @@ async def test_background_dispatcher_delivers_a_sign_up_email(database_url, tmp_
     assert [m["To"] for m in inbox.messages] == ["claire.martin@example.fr"]
 
 
-async def test_failed_smtp_delivery_is_retried_with_back_off_and_never_lost(database_url, tmp_path, clock):
+async def test_failed_smtp_delivery_is_retried_with_back_off_and_never_lost(
+    database_url, tmp_path, clock
+):
     closed_port = _free_port()
     settings = make_settings(database_url, tmp_path, smtp_url=f"smtp://127.0.0.1:{closed_port}")
     app = create_app(settings, clock=clock)
@@ -103,7 +108,8 @@ async def test_failed_smtp_delivery_is_retried_with_back_off_and_never_lost(data
         assert message.delivered_at is None
         assert message.attempts == 1
         assert message.next_attempt_at == clock.now() + retry_delay(1)
-        assert message.last_error and "ABCD" not in message.last_error
+        assert message.last_error
+        assert "ABCD" not in message.last_error
         assert await dispatcher.run_once() == 0  # not due yet: nothing claimed
         assert (await _messages(runtime))[0].attempts == 1
 
@@ -129,12 +135,19 @@ async def test_letters_are_json_files_addressed_to_the_registered_office(app, de
     runtime = app.state.runtime
     async with write_transaction(runtime.sessions) as session:
         company = await session.scalar(select(Company).where(Company.siren == "300123544"))
-        enqueue_letter(session, runtime.clock.now(), company, Letter("Subject", "Body with CODE", "CODE"))
+        enqueue_letter(
+            session, runtime.clock.now(), company, Letter("Subject", "Body with CODE", "CODE")
+        )
     await deliver()
     [letter] = read_letters(settings.letters_dir)
     assert letter == {
         "companyIdentifier": "300123544",
-        "recipient": ["CABINET COMPTABLE AUBERT ET ASSOCIES", "BATIMENT A", "87 AV JEAN JAURES", "31000 TOULOUSE"],
+        "recipient": [
+            "CABINET COMPTABLE AUBERT ET ASSOCIES",
+            "BATIMENT A",
+            "87 AV JEAN JAURES",
+            "31000 TOULOUSE",
+        ],
         "subject": "Subject",
         "body": "Body with CODE",
         "code": "CODE",
@@ -151,7 +164,9 @@ async def test_a_rolled_back_change_sends_nothing(app, deliver, settings):
     assert read_mail(settings.mail_dir) == []
 
 
-async def test_a_claim_left_by_a_dead_dispatcher_expires_and_the_message_goes_out_once(app, settings, clock):
+async def test_a_claim_left_by_a_dead_dispatcher_expires_and_the_message_goes_out_once(
+    app, settings, clock
+):
     runtime = app.state.runtime
     await _enqueue(runtime)
     dead = Dispatcher(runtime.sessions, clock, settings)

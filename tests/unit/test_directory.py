@@ -46,7 +46,10 @@ async def test_reimport_updates_instead_of_duplicating(tmp_path):
     engine, sessions = await _empty_database(tmp_path)
     await import_sirene(sessions, LEGAL_UNITS, ESTABLISHMENTS, FrozenClock().now())
     renamed = tmp_path / "renamed.csv"
-    with LEGAL_UNITS.open(encoding="utf-8") as source, renamed.open("w", encoding="utf-8", newline="") as target:
+    with (
+        LEGAL_UNITS.open(encoding="utf-8") as source,
+        renamed.open("w", encoding="utf-8", newline="") as target,
+    ):
         reader = csv.DictReader(source)
         writer = csv.DictWriter(target, reader.fieldnames)
         writer.writeheader()
@@ -91,10 +94,19 @@ def _sirens(count: int) -> list[str]:
 
 def test_command_line_import_reports_counts(tmp_path):
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "PATH": ""}
-    subprocess.run([sys.executable, "-m", "app", "db", "upgrade"], env=env, check=True, cwd=Path(__file__).parents[2])
+    subprocess.run(
+        [sys.executable, "-m", "app", "db", "upgrade"],
+        env=env,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
     result = subprocess.run(
         [sys.executable, "-m", "app", "companies", "import", str(LEGAL_UNITS), str(ESTABLISHMENTS)],
-        env=env, check=True, capture_output=True, text=True, cwd=Path(__file__).parents[2],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
     )
     assert "companies written: 16" in result.stdout
     assert "rows rejected (invalid SIREN): 1" in result.stdout

@@ -42,7 +42,9 @@ def test_registration_numbers_carry_a_check_character():
     assert not secrets.is_valid_registration_number(body + wrong)
 
 
-PERSONAL = passwords.personal_tokens("jean-pierre.martin@exemple-societe.fr", "Jean-Pierre", "Martin")
+PERSONAL = passwords.personal_tokens(
+    "jean-pierre.martin@exemple-societe.fr", "Jean-Pierre", "Martin"
+)
 
 
 @pytest.mark.parametrize(

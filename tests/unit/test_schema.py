@@ -30,7 +30,9 @@ def test_everything_public_is_described():
             continue
         if not graphql_type.description:
             missing.append(name)
-        if isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
+        if isinstance(
+            graphql_type, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType
+        ):
             for field_name, field in graphql_type.fields.items():
                 if not field.description:
                     missing.append(f"{name}.{field_name}")
@@ -38,7 +40,9 @@ def test_everything_public_is_described():
                     if not argument.description:
                         missing.append(f"{name}.{field_name}({argument_name})")
         if isinstance(graphql_type, GraphQLEnumType):
-            missing += [f"{name}.{value}" for value, v in graphql_type.values.items() if not v.description]
+            missing += [
+                f"{name}.{value}" for value, v in graphql_type.values.items() if not v.description
+            ]
     assert missing == []
 
 
