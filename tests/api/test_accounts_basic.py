@@ -190,3 +190,40 @@ async def test_emailed_code_does_not_work_before_the_letter(api, deliver, settin
 async def _activation_codes(api, account, code):
     data = await api.data(ACTIVATE_ACCOUNT, input={"email": account["email"], "code": code})
     return error_codes(data["activateAccount"])
+
+
+async def test_activation_refused_when_the_company_got_an_administrator_meanwhile(
+    app, api, deliver, settings
+):
+    from sqlalchemy import select
+
+    from app.models import Account, Company, CompanyRole, Role
+
+    account, letter = await _confirmed(api, deliver, settings)
+    runtime = app.state.runtime
+    # Another path (expert-mode service sign-up) made someone else principal administrator.
+    other, _ = await basic_until_letter(
+        api, deliver, settings.mail_dir, email="x@example.fr", siren="300123478"
+    )
+    async with runtime.sessions() as session:
+        company_id = await session.scalar(select(Company.id).where(Company.siren == SAMPLE_SIREN))
+        other_id = await session.scalar(select(Account.id).where(Account.email == other["email"]))
+        session.add(
+            CompanyRole(
+                company_id=company_id,
+                account_id=other_id,
+                role=Role.PRINCIPAL_ADMINISTRATOR,
+                since=runtime.clock.now(),
+            )
+        )
+        await session.commit()
+
+    codes = await _activation_codes(api, account, letter["code"])
+
+    assert codes == ["COMPANY_ALREADY_HAS_ADMINISTRATOR"]
+    # Nothing was half-done: the account is still pending and holds no role.
+    async with runtime.sessions() as session:
+        assert (
+            await session.scalar(select(Account.status).where(Account.email == account["email"]))
+            == "PENDING_ACTIVATION"
+        )

@@ -178,3 +178,28 @@ async def test_an_attacker_elsewhere_does_not_lock_the_owner_out(api, deliver, s
 async def test_unknown_emails_lock_like_known_ones(api):
     codes = [await _fail(api, "nobody@example.fr") for _ in range(6)]
     assert codes[-1] == ["LOGIN_TEMPORARILY_LOCKED"]
+
+
+async def test_log_in_rehashes_when_the_hashing_parameters_change(
+    app, api, deliver, settings, database_url, tmp_path, clock
+):
+    import dataclasses
+
+    import argon2
+    from sqlalchemy import select
+
+    from app.main import create_app
+    from app.models import Account
+    from tests.support import Api, make_settings
+
+    await active_expert(api, deliver, settings.mail_dir)
+    stronger = dataclasses.replace(argon2.profiles.CHEAPEST, time_cost=2)
+    upgraded = create_app(
+        make_settings(database_url, tmp_path, argon2_parameters=stronger), clock=clock
+    )
+    async with upgraded.router.lifespan_context(upgraded), Api(upgraded) as client:
+        assert await log_in(client, EMAIL)
+        async with upgraded.state.runtime.sessions() as session:
+            stored = await session.scalar(select(Account.password_hash))
+    assert ",t=2," in stored
+    assert await log_in(api, EMAIL)  # the new hash still verifies
