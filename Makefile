@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint schema
+.PHONY: install run test test-postgres lint schema
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Same suite on PostgreSQL: each test gets its own database on this server, dropped afterwards.
+TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+test-postgres: install
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check app tests

@@ -35,7 +35,7 @@ async def upgrade_database(settings: Settings) -> None:
     path = _sqlite_path(settings.database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_pool)
     try:
         await upgrade(engine)
     finally:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -58,12 +62,50 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def create_engine(url: str, **kwargs: object) -> AsyncEngine:
+@dataclass(frozen=True)
+class PoolSettings:
+    """PostgreSQL connection pool and timeouts, per gateway process (README, "Deployment")."""
+
+    size: int = 10
+    max_overflow: int = 10
+    timeout_seconds: float = 10.0
+    recycle_seconds: int = 1800
+    statement_timeout_ms: int = 15_000
+    idle_in_transaction_timeout_ms: int = 30_000
+
+
+def create_engine(url: str, pool: PoolSettings | None = None) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    pool = pool or PoolSettings()
+    return create_async_engine(
+        url,
+        # READ COMMITTED on purpose: correctness comes from unique constraints, conditional
+        # UPDATEs, row locks and SKIP LOCKED, not from serializable retries.
+        isolation_level="READ COMMITTED",
+        pool_pre_ping=True,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout_seconds,
+        pool_recycle=pool.recycle_seconds,
+        connect_args={
+            "server_settings": {
+                "application_name": "espace-pro-gateway",
+                "statement_timeout": str(pool.statement_timeout_ms),
+                "idle_in_transaction_session_timeout": str(pool.idle_in_transaction_timeout_ms),
+                "timezone": "UTC",
+            }
+        },
+    )
+
+
+def dialect_insert(session: AsyncSession) -> Callable[..., Any]:
+    """`INSERT` with `ON CONFLICT` support for the session's database."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql_insert
+    return sqlite_insert
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, settings.database_pool)
         sessions = create_session_factory(engine)
         runtime = Runtime(sessions, clock, settings, PasswordHasher(settings.argon2_parameters))
         dispatcher = Dispatcher(sessions, clock, settings)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import argon2
 
+from app.db import PoolSettings
+
 
 @dataclass(frozen=True)
 class RateLimit:
@@ -59,6 +61,7 @@ class Settings:
     argon2_parameters: argon2.Parameters = field(
         default_factory=lambda: argon2.profiles.RFC_9106_LOW_MEMORY
     )
+    database_pool: PoolSettings = field(default_factory=PoolSettings)
     rate_limits: RateLimits = field(default_factory=RateLimits)
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
 
@@ -86,6 +89,11 @@ class Settings:
             graphql_introspection=_flag(env.get("GRAPHQL_INTROSPECTION"), default=development),
             graphiql=_flag(env.get("GRAPHIQL"), default=development),
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
+            database_pool=PoolSettings(
+                size=int(env.get("DB_POOL_SIZE", "10")),
+                max_overflow=int(env.get("DB_MAX_OVERFLOW", "10")),
+                statement_timeout_ms=int(env.get("DB_STATEMENT_TIMEOUT_MS", "15000")),
+            ),
         )
 
 

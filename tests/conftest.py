@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,39 +11,36 @@ import pytest
 from starlette.applications import Starlette
 
 from app.clock import FrozenClock
-from app.db import create_engine, create_session_factory
-from app.domain.directory import import_sirene
 from app.main import create_app
-from app.migrate import upgrade
+from tests.databases import PostgresDatabases, SqliteDatabases, databases_for_run
 from tests.support import Api, make_settings
-
-SAMPLE = Path(__file__).parent.parent / "app" / "reference" / "sirene"
-LEGAL_UNITS = SAMPLE / "StockUniteLegale_sample.csv"
-ESTABLISHMENTS = SAMPLE / "StockEtablissement_sample.csv"
-
-
-async def _build_template(path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
-    await upgrade(engine)
-    await import_sirene(
-        create_session_factory(engine), LEGAL_UNITS, ESTABLISHMENTS, FrozenClock().now()
-    )
-    await engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrated once, with the sample directory imported; each test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    asyncio.run(_build_template(path))
-    return path
+def databases(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SqliteDatabases | PostgresDatabases]:
+    """SQLite by default; PostgreSQL when TEST_DATABASE_URL is set (`make test-postgres`)."""
+    run = databases_for_run(tmp_path_factory.mktemp("databases"))
+    asyncio.run(run.create_template())
+    yield run
+    asyncio.run(run.drop_template())
 
 
 @pytest.fixture
-def database_url(template_database: Path, tmp_path: Path) -> str:
-    path = tmp_path / "test.db"
-    shutil.copyfile(template_database, path)
-    return f"sqlite+aiosqlite:///{path}"
+async def database_url(databases) -> AsyncIterator[str]:
+    """A fresh database, migrated and holding the sample directory, dropped after the test."""
+    url = await databases.fresh()
+    yield url
+    await databases.drop(url)
+
+
+@pytest.fixture
+async def empty_database_url(databases) -> AsyncIterator[str]:
+    """A fresh database with no tables at all."""
+    url = await databases.fresh(empty=True)
+    yield url
+    await databases.drop(url)
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from app.settings import LockoutPolicy, RateLimit, RateLimits, Settings
 STRONG_PASSWORD = "violet tambour glacier parapluie 1987"
 OTHER_STRONG_PASSWORD = "horloge cerise moteur falaise bleue"
 GENEROUS = RateLimit(10_000, timedelta(minutes=1))
-CODE_PATTERN = re.compile(r"^([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$", re.MULTILINE)
-LINK_PATTERN = re.compile(r"^(http\S+\?token=(\S+))$", re.MULTILINE)
+CODE_PATTERN = re.compile(r"^([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\r?$", re.MULTILINE)
+LINK_PATTERN = re.compile(r"^(http\S+\?token=(\S+))\r?$", re.MULTILINE)
 
 
 def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:

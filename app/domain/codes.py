@@ -80,6 +80,8 @@ async def check_typed_code(
             .where(OneTimeCode.account_id == account_id, OneTimeCode.purpose.in_(purposes))
             .order_by(OneTimeCode.id.desc())
             .limit(1)
+            # Wrong attempts in parallel must each count: take turns on the code's row.
+            .with_for_update()
         )
     if code is None:
         failures, _ = await register_failure(

@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from stdnum.fr import siren as siren_number
 
-from app.db import SessionFactory, write_transaction
+from app.db import SessionFactory, dialect_insert, write_transaction
 from app.models import Company
 
 BATCH_SIZE = 1_000
@@ -111,9 +109,7 @@ async def import_sirene(
         # A SIREN repeated within one batch would make one upsert hit the same row twice.
         unique = list({row["siren"]: row for row in batch}.values())
         async with write_transaction(sessions) as session:
-            dialect = session.bind.dialect.name
-            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-            statement = insert(Company.__table__)
+            statement = dialect_insert(session)(Company.__table__)
             statement = statement.on_conflict_do_update(
                 index_elements=[Company.siren],
                 set_={

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import SessionFactory, write_transaction
+from app.db import SessionFactory, dialect_insert, write_transaction
 from app.domain.errors import RateLimitedError
 from app.models import RateLimitHit, ThrottleState
 from app.security.secrets import digest
@@ -24,6 +24,7 @@ async def consume_rate_limit(
     key = f"{bucket}:{client or 'unknown'}"
     since = now - limit.window
     async with write_transaction(sessions) as session:
+        await _serialize_on(session, key)
         await session.execute(
             delete(RateLimitHit).where(RateLimitHit.key == key, RateLimitHit.at <= since)
         )
@@ -35,6 +36,16 @@ async def consume_rate_limit(
             retry_after = (oldest + limit.window - now) if oldest else limit.window
             raise RateLimitedError(max(1, int(retry_after.total_seconds()) + 1))
         session.add(RateLimitHit(key=key, at=now))
+
+
+async def _serialize_on(session: AsyncSession, key: str) -> None:
+    """Make concurrent checks of one key take turns, so that none can slip past the limit.
+
+    SQLite already runs write transactions one at a time; PostgreSQL takes an advisory lock
+    released at commit.
+    """
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
 
 
 def lockout_key(purpose: str, *parts: str) -> str:
@@ -52,10 +63,18 @@ async def register_failure(
     session: AsyncSession, key: str, policy: LockoutPolicy, now: datetime
 ) -> tuple[int, datetime | None]:
     """One more consecutive failure; returns the count and the lock it starts, if any."""
-    state = await session.get(ThrottleState, key, with_for_update=True)
-    if state is None:
-        state = ThrottleState(key=key, failures=0, updated_at=now)
-        session.add(state)
+    # Create the row if needed without racing a concurrent failure, then lock it.
+    await session.execute(
+        dialect_insert(session)(ThrottleState)
+        .values(key=key, failures=0, updated_at=now)
+        .on_conflict_do_nothing(index_elements=[ThrottleState.key])
+    )
+    state = await session.scalar(
+        select(ThrottleState)
+        .where(ThrottleState.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     state.failures += 1
     state.updated_at = now
     over = state.failures - policy.free_failures

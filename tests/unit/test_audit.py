@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DBAPIError
 
 from app.models import AuditEvent
 from tests.api.flows import LOG_IN, LOG_OUT, active_expert, log_in
@@ -44,5 +44,5 @@ async def test_account_lifecycle_is_recorded_with_address_and_user_agent(
 async def test_history_is_append_only(app, api, deliver, settings, statement):
     await active_expert(api, deliver, settings.mail_dir)
     async with app.state.runtime.sessions() as session:
-        with pytest.raises(DatabaseError, match="append-only"):
+        with pytest.raises(DBAPIError, match="append-only"):
             await session.execute(statement)

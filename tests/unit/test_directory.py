@@ -14,17 +14,17 @@ from app.db import create_engine, create_session_factory
 from app.domain.directory import import_sirene
 from app.migrate import upgrade
 from app.models import Company
-from tests.conftest import ESTABLISHMENTS, LEGAL_UNITS
+from tests.databases import ESTABLISHMENTS, LEGAL_UNITS
 
 
-async def _empty_database(tmp_path):
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'directory.db'}")
+async def _empty_database(url):
+    engine = create_engine(url)
     await upgrade(engine)
     return engine, create_session_factory(engine)
 
 
-async def test_import_reads_the_real_columns_and_counts_rejects(tmp_path):
-    engine, sessions = await _empty_database(tmp_path)
+async def test_import_reads_the_real_columns_and_counts_rejects(empty_database_url):
+    engine, sessions = await _empty_database(empty_database_url)
     report = await import_sirene(sessions, LEGAL_UNITS, ESTABLISHMENTS, FrozenClock().now())
 
     assert report.legal_units_read == 17
@@ -42,8 +42,8 @@ async def test_import_reads_the_real_columns_and_counts_rejects(tmp_path):
     await engine.dispose()
 
 
-async def test_reimport_updates_instead_of_duplicating(tmp_path):
-    engine, sessions = await _empty_database(tmp_path)
+async def test_reimport_updates_instead_of_duplicating(empty_database_url, tmp_path):
+    engine, sessions = await _empty_database(empty_database_url)
     await import_sirene(sessions, LEGAL_UNITS, ESTABLISHMENTS, FrozenClock().now())
     renamed = tmp_path / "renamed.csv"
     with (
@@ -68,7 +68,9 @@ async def test_reimport_updates_instead_of_duplicating(tmp_path):
     await engine.dispose()
 
 
-async def test_unknown_columns_are_ignored_and_batches_stream(tmp_path, monkeypatch):
+async def test_unknown_columns_are_ignored_and_batches_stream(
+    empty_database_url, tmp_path, monkeypatch
+):
     from app.domain import directory
 
     monkeypatch.setattr(directory, "BATCH_SIZE", 3)
@@ -77,7 +79,7 @@ async def test_unknown_columns_are_ignored_and_batches_stream(tmp_path, monkeypa
         "extraColumn,siren,denominationUniteLegale\n"
         + "".join(f"x,{siren},COMPANY {index}\n" for index, siren in enumerate(_sirens(10)))
     )
-    engine, sessions = await _empty_database(tmp_path)
+    engine, sessions = await _empty_database(empty_database_url)
 
     report = await import_sirene(sessions, path, None, FrozenClock().now())
 
@@ -92,8 +94,8 @@ def _sirens(count: int) -> list[str]:
     return [base + luhn.calc_check_digit(base) for base in bases]
 
 
-def test_command_line_import_reports_counts(tmp_path):
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "PATH": ""}
+def test_command_line_upgrade_and_import(empty_database_url):
+    env = {"DATABASE_URL": empty_database_url, "PATH": ""}
     subprocess.run(
         [sys.executable, "-m", "app", "db", "upgrade"],
         env=env,
