@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,7 +51,17 @@ def serve(settings: Settings, host: str, port: int) -> None:
     if _sqlite_path(settings.database_url) is not None:
         # The embedded default needs no set-up step: bring the file up to date ourselves.
         asyncio.run(upgrade_database(settings))
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False)
+    # Behind a load balancer, client addresses (rate limits, lock-out, history) come from
+    # X-Forwarded-For, trusted only from the proxies listed in FORWARDED_ALLOW_IPS.
+    proxies = os.environ.get("FORWARDED_ALLOW_IPS")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
+    )
 
 
 async def import_companies(
