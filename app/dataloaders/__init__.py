@@ -3,25 +3,46 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from strawberry.dataloader import DataLoader
 
-from app.dataloaders.companies import load_companies_by_id, load_roles_by_account_and_company
+from app.dataloaders.companies import (
+    load_companies_by_id,
+    load_principals_by_company,
+    load_roles_by_account_and_company,
+    load_services_by_company,
+)
+from app.dataloaders.services import (
+    load_pending_requests_by_account_and_company,
+    load_service_requests_by_id,
+)
 from app.db import SessionFactory
-from app.models import Company
+from app.models import Account, Company, CompanyService, ServiceRequest
 
 
 @dataclass(frozen=True)
 class Dataloaders:
     companies_by_id: DataLoader[int, Company | None]
     roles_by_account_and_company: DataLoader[tuple[int, int], str | None]
+    services_by_company: DataLoader[int, list[CompanyService]]
+    principals_by_company: DataLoader[int, tuple[Account, datetime] | None]
+    pending_requests_by_account_and_company: DataLoader[tuple[int, int], list[ServiceRequest]]
+    service_requests_by_id: DataLoader[int, ServiceRequest | None]
 
     @classmethod
     def build(cls, sessions: SessionFactory) -> Dataloaders:
+        def loader(function):  # noqa: ANN001, ANN202  (any load_* function of this package)
+            return DataLoader(partial(function, sessions))
+
         return cls(
-            companies_by_id=DataLoader(partial(load_companies_by_id, sessions)),
-            roles_by_account_and_company=DataLoader(
-                partial(load_roles_by_account_and_company, sessions)
+            companies_by_id=loader(load_companies_by_id),
+            roles_by_account_and_company=loader(load_roles_by_account_and_company),
+            services_by_company=loader(load_services_by_company),
+            principals_by_company=loader(load_principals_by_company),
+            pending_requests_by_account_and_company=loader(
+                load_pending_requests_by_account_and_company
             ),
+            service_requests_by_id=loader(load_service_requests_by_id),
         )

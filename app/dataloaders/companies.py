@@ -1,13 +1,15 @@
-"""Loaders for companies and the roles accounts hold on them."""
+"""Loaders for companies, the roles accounts hold on them, their services and administrators."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select, tuple_
 
 from app.db import SessionFactory, read_session
-from app.models import Company, CompanyRole
+from app.models import Account, Company, CompanyRole, CompanyService, Role
 
 
 async def load_companies_by_id(
@@ -30,3 +32,34 @@ async def load_roles_by_account_and_company(
         )
         by_key = {(account_id, company_id): role for account_id, company_id, role in rows}
     return [by_key.get(key) for key in keys]
+
+
+async def load_services_by_company(
+    sessions: SessionFactory, keys: Sequence[int]
+) -> list[list[CompanyService]]:
+    async with read_session(sessions) as session:
+        rows = await session.scalars(
+            select(CompanyService)
+            .where(CompanyService.company_id.in_(keys))
+            .order_by(CompanyService.company_id, CompanyService.id)
+        )
+        by_company: dict[int, list[CompanyService]] = defaultdict(list)
+        for service in rows:
+            by_company[service.company_id].append(service)
+    return [by_company.get(key, []) for key in keys]
+
+
+async def load_principals_by_company(
+    sessions: SessionFactory, keys: Sequence[int]
+) -> list[tuple[Account, datetime] | None]:
+    async with read_session(sessions) as session:
+        rows = await session.execute(
+            select(CompanyRole.company_id, Account, CompanyRole.since)
+            .join(Account, Account.id == CompanyRole.account_id)
+            .where(
+                CompanyRole.company_id.in_(keys),
+                CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
+            )
+        )
+        by_company = {company_id: (account, since) for company_id, account, since in rows}
+    return [by_company.get(key) for key in keys]

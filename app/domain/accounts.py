@@ -16,8 +16,9 @@ from app.db import write_transaction
 from app.domain import codes
 from app.domain.errors import DomainError, DomainErrors
 from app.domain.runtime import Caller, Runtime
+from app.domain.services import grant_company_services
 from app.domain.validation import clean_email, clean_name, clean_siren, email_key
-from app.models import Account, Company, CompanyRole, CompanyService, Role
+from app.models import Account, Company, CompanyRole, Role
 from app.models.accounts import PENDING_STATUSES, AccountMode, AccountStatus, CodePurpose
 from app.notifications import templates
 from app.notifications.outbox import enqueue_email, enqueue_letter
@@ -145,7 +146,7 @@ async def sign_up_expert(rt: Runtime, caller: Caller, identity: Identity) -> Acc
             account.setup_deadline = now + EMAIL_CODE_LIFETIME
             session.add(account)
             await session.flush()
-            code = await codes.issue(
+            code, _ = await codes.issue(
                 session,
                 account.id,
                 CodePurpose.ACCOUNT_ACTIVATION,
@@ -195,9 +196,10 @@ async def sign_up_basic(
                     "No company with this SIREN is in the directory.",
                     ["siren"],
                 )
-            if await session.scalar(
-                select(CompanyRole.id).where(CompanyRole.company_id == company.id).limit(1)
-            ):
+            users = select(CompanyRole.id).where(
+                CompanyRole.company_id == company.id, CompanyRole.role != Role.NONE
+            )
+            if await session.scalar(users.limit(1)):
                 raise DomainError(
                     "COMPANY_ALREADY_HAS_USERS",
                     "This company already has an online-service user. Sign up in expert mode and "
@@ -220,7 +222,7 @@ async def sign_up_basic(
             account.business_email = business_email
             session.add(account)
             await session.flush()
-            token = await codes.issue(
+            token, _ = await codes.issue(
                 session,
                 account.id,
                 CodePurpose.EMAIL_CONFIRMATION,
@@ -278,7 +280,7 @@ async def confirm_email(rt: Runtime, caller: Caller, token: str) -> Account:
             account.status = AccountStatus.PENDING_ACTIVATION
             account.business_email_confirmed_at = now
             account.setup_deadline = end_of_day_count(account.created_at, POSTAL_CODE_DAYS)
-            postal_code = await codes.issue(
+            postal_code, _ = await codes.issue(
                 session,
                 account.id,
                 CodePurpose.POSTAL_ACTIVATION,
@@ -320,10 +322,14 @@ async def activate_account(rt: Runtime, caller: Caller, email: str, typed_code: 
             account = await session.scalar(
                 select(Account).where(Account.email_key == key).order_by(Account.id.desc()).limit(1)
             )
-            code, failure = await codes.check_typed_code(
+            latest = await codes.latest_code(
                 session,
                 account.id if account else None,
                 (CodePurpose.ACCOUNT_ACTIVATION, CodePurpose.POSTAL_ACTIVATION),
+            )
+            code, failure = await codes.check_typed_code(
+                session,
+                latest,
                 typed_code,
                 now,
                 unknown_key=f"activation:{key}",
@@ -373,15 +379,8 @@ async def _activate(session: AsyncSession, caller: Caller, account: Account, now
             since=now,
         )
     )
-    held = set(
-        await session.scalars(
-            select(CompanyService.service_code).where(CompanyService.company_id == company_id)
-        )
-    )
-    session.add_all(
-        CompanyService(company_id=company_id, service_code=service.code, since=now)
-        for service in STANDARD_SERVICES
-        if service.code not in held
+    await grant_company_services(
+        session, company_id, [service.code for service in STANDARD_SERVICES], now
     )
     record_event(
         session,

@@ -42,47 +42,52 @@ async def issue(
     expires_at: datetime,
     *,
     link: bool,
-) -> str:
-    """Create a code (or link token) and return it in clear, to be written in a message only."""
+) -> tuple[str, OneTimeCode]:
+    """Create a code (or link token); the clear secret is for the message only, never stored."""
     secret = secrets.new_link_token() if link else secrets.new_code()
     stored = secret if link else secrets.normalize_code(secret)
-    session.add(
-        OneTimeCode(
-            account_id=account_id,
-            purpose=purpose,
-            secret_digest=secrets.digest(stored),
-            created_at=now,
-            expires_at=expires_at,
-            failed_attempts=0,
-        )
+    code = OneTimeCode(
+        account_id=account_id,
+        purpose=purpose,
+        secret_digest=secrets.digest(stored),
+        created_at=now,
+        expires_at=expires_at,
+        failed_attempts=0,
     )
-    return secret
+    session.add(code)
+    await session.flush()
+    return secret, code
+
+
+async def latest_code(
+    session: AsyncSession, account_id: int | None, purposes: tuple[CodePurpose, ...]
+) -> OneTimeCode | None:
+    if account_id is None:
+        return None
+    return await session.scalar(
+        select(OneTimeCode)
+        .where(OneTimeCode.account_id == account_id, OneTimeCode.purpose.in_(purposes))
+        .order_by(OneTimeCode.id.desc())
+        .limit(1)
+        # Wrong attempts in parallel must each count: take turns on the code's row.
+        .with_for_update()
+    )
 
 
 async def check_typed_code(
     session: AsyncSession,
-    account_id: int | None,
-    purposes: tuple[CodePurpose, ...],
+    code: OneTimeCode | None,
     typed: str,
     now: datetime,
     *,
     unknown_key: str,
 ) -> tuple[OneTimeCode | None, DomainError | None]:
-    """The latest code of the account for these purposes, if `typed` is it and it still works.
+    """`code` if `typed` is it and it still works, else the failure to report.
 
-    With no account (or no code), wrong attempts are counted under `unknown_key`, so that the
-    answers (CODE_INVALID, then CODE_ATTEMPTS_EXHAUSTED) never tell whether an email exists.
+    With no code to compare with (unknown email, nothing awaiting a code), wrong attempts are
+    counted under `unknown_key`, so that the answers (CODE_INVALID, then CODE_ATTEMPTS_EXHAUSTED)
+    never tell whether an email exists.
     """
-    code = None
-    if account_id is not None:
-        code = await session.scalar(
-            select(OneTimeCode)
-            .where(OneTimeCode.account_id == account_id, OneTimeCode.purpose.in_(purposes))
-            .order_by(OneTimeCode.id.desc())
-            .limit(1)
-            # Wrong attempts in parallel must each count: take turns on the code's row.
-            .with_for_update()
-        )
     if code is None:
         failures, _ = await register_failure(
             session, lockout_key("code", unknown_key), _NO_LOCK, now

@@ -258,7 +258,7 @@ async def request_password_reset(rt: Runtime, caller: Caller, email: str) -> Non
         if account is None:
             return
         expires_at = now + PASSWORD_RESET_LIFETIME
-        token = await codes.issue(
+        token, _ = await codes.issue(
             session, account.id, CodePurpose.PASSWORD_RESET, now, expires_at, link=True
         )
         link = f"{rt.settings.public_url}/reset-password?token={token}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
+from stdnum import luhn
 from stdnum.fr import siren as siren_number
 
 from app.domain.errors import DomainError
@@ -49,3 +50,40 @@ def clean_siren(value: str, field: str) -> str:
             [field],
         )
     return compact
+
+
+# IDSP: "P", eight digits and a Luhn check digit over them, e.g. P123456782. It begins with a
+# letter, so it can never be read as a SIREN (nine digits), nor a SIREN as an IDSP.
+IDSP_PREFIX = "P"
+IDSP_DIGITS = 8
+
+
+def is_valid_idsp(value: str) -> bool:
+    digits = value[1:]
+    return (
+        len(value) == 1 + IDSP_DIGITS + 1
+        and value[0] == IDSP_PREFIX
+        and digits.isdigit()
+        and luhn.is_valid(digits)
+    )
+
+
+def clean_company_identifier(value: str, field: str) -> tuple[str, str]:
+    """("siren", SIREN) or ("idsp", IDSP) from what the user typed."""
+    compact = "".join(value.split()).upper()
+    if compact.startswith(IDSP_PREFIX):
+        if is_valid_idsp(compact):
+            return "idsp", compact
+        raise DomainError(
+            "INVALID_COMPANY_IDENTIFIER",
+            "An IDSP is the letter P, eight digits and a check digit; check the identifier.",
+            [field],
+        )
+    try:
+        return "siren", clean_siren(compact, field)
+    except DomainError:
+        raise DomainError(
+            "INVALID_COMPANY_IDENTIFIER",
+            "Enter a SIREN (9 digits with a valid check digit) or an IDSP (P and 9 digits).",
+            [field],
+        ) from None

@@ -5,12 +5,14 @@ from app.models.audit import AuditEvent
 from app.models.companies import Company, CompanyRole, CompanyService, Role
 from app.models.notifications import OutboxMessage
 from app.models.security import RateLimitHit, Session, ThrottleState
+from app.models.services import Capacity, ServiceRequest, ServiceRequestStatus
 
 __all__ = [
     "Account",
     "AccountMode",
     "AccountStatus",
     "AuditEvent",
+    "Capacity",
     "CodePurpose",
     "Company",
     "CompanyRole",
@@ -19,6 +21,8 @@ __all__ = [
     "OutboxMessage",
     "RateLimitHit",
     "Role",
+    "ServiceRequest",
+    "ServiceRequestStatus",
     "Session",
     "ThrottleState",
 ]

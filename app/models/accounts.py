@@ -32,6 +32,7 @@ class CodePurpose(enum.StrEnum):
     EMAIL_CONFIRMATION = "EMAIL_CONFIRMATION"  # emailed link, basic mode
     POSTAL_ACTIVATION = "POSTAL_ACTIVATION"  # code in a letter, basic mode
     PASSWORD_RESET = "PASSWORD_RESET"  # emailed link
+    SERVICE_ACTIVATION = "SERVICE_ACTIVATION"  # code in a letter, expert-mode service request
 
 
 class Account(Base):

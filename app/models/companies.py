@@ -12,6 +12,7 @@ from app.db import Base, UTCDateTime
 
 
 class Role(enum.StrEnum):
+    NONE = "NONE"  # added by an expert-mode account, no rights yet
     PRINCIPAL_ADMINISTRATOR = "PRINCIPAL_ADMINISTRATOR"
     ALTERNATE_ADMINISTRATOR = "ALTERNATE_ADMINISTRATOR"
     DELEGATE = "DELEGATE"
@@ -21,7 +22,9 @@ class Company(Base):
     __tablename__ = "companies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    siren: Mapped[str] = mapped_column(String(9), unique=True)
+    # A company has a SIREN, or an IDSP while it waits for one (both once staff link them).
+    siren: Mapped[str | None] = mapped_column(String(9), unique=True)
+    idsp: Mapped[str | None] = mapped_column(String(10), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     legal_form: Mapped[str | None] = mapped_column(String(8))
     administrative_status: Mapped[str | None] = mapped_column(String(1))
@@ -33,6 +36,11 @@ class Company(Base):
     postal_code: Mapped[str | None] = mapped_column(String(16))
     city: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def identifier(self) -> str:
+        """The SIREN, or the IDSP while the company has none."""
+        return self.siren or self.idsp or ""
 
     def registered_office_lines(self) -> list[str]:
         """The postal address of the registered office, as it goes on an envelope."""
@@ -63,6 +71,8 @@ class CompanyRole(Base):
             postgresql_where=text("role = 'PRINCIPAL_ADMINISTRATOR'"),
         ),
         Index("ix_company_roles_account", "account_id", "company_id"),
+        # The viewer's companies, page by page in the order they were added.
+        Index("ix_company_roles_account_page", "account_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

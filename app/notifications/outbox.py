@@ -39,11 +39,11 @@ def enqueue_letter(session: AsyncSession, now: datetime, company: Company, lette
         OutboxMessage(
             kind=MessageKind.LETTER,
             message_id=_message_id(),
-            recipient=company.siren,
+            recipient=company.identifier,
             subject=letter.subject,
             body=letter.body,
             letter={
-                "companyIdentifier": company.siren,
+                "companyIdentifier": company.identifier,
                 "recipient": recipient,
                 "subject": letter.subject,
                 "body": letter.body,

@@ -64,6 +64,23 @@ def postal_activation_letter(company_name: str, code: str, expires_at: datetime)
     )
 
 
+def service_activation_letter(
+    company_name: str, service_names: list[str], code: str, expires_at: datetime
+) -> Letter:
+    services = "\n".join(f"- {name}" for name in service_names)
+    return Letter(
+        subject="Activation code for online services",
+        body=(
+            f"Access to these online services was requested for {company_name}:\n{services}\n\n"
+            "To activate it, the person who asked enters this code in the professional space:\n\n"
+            f"{code}\n\n"
+            f"The code can be used once, until {_paris(expires_at)}.\n"
+            "If nobody in your company asked for it, contact your tax office."
+        ),
+        code=code,
+    )
+
+
 def password_reset_email(first_name: str, link: str, expires_at: datetime) -> Message:
     return Message(
         "Reset your password",

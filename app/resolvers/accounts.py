@@ -9,12 +9,11 @@ import strawberry
 from app.context import Context
 from app.domain import accounts, credentials
 from app.domain.errors import NotAuthenticatedError
-from app.resolvers.errors import attempt, top_level
+from app.resolvers.errors import INPUT, attempt, top_level
 from app.schema import accounts as types
 from app.security.cookies import clear_session_cookie, set_session_cookie
 
 Info = strawberry.Info[Context, None]
-INPUT = strawberry.argument(description="The operation's input (Relay mutation convention).")
 
 
 def _account(info: Info, model: object | None) -> types.Account | None:

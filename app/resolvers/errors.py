@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TypeVar
 
+import strawberry
 from graphql import GraphQLError
 
 from app.domain.errors import DomainError, DomainErrors, NotAuthenticatedError, RateLimitedError
@@ -20,6 +21,7 @@ def user_errors(failure: DomainError | DomainErrors) -> list[UserError]:
 
 
 T = TypeVar("T")
+INPUT = strawberry.argument(description="The operation's input (Relay mutation convention).")
 
 
 class AuthenticationRequiredError(GraphQLError):

@@ -10,6 +10,7 @@ from app.context import Context
 from app.schema.accounts import Account
 from app.schema.companies import Company
 from app.schema.nodes import Node, from_global_id
+from app.schema.services import ServiceRequest
 
 
 async def resolve_node(
@@ -31,5 +32,10 @@ async def resolve_node(
         if role is None:
             return None
         company = await ctx.loaders.companies_by_id.load(pk)
-        return Company.from_model(company, role) if company else None
+        return Company.from_model(company, role, ctx.viewer.id) if company else None
+    if type_name == "ServiceRequest":
+        request = await ctx.loaders.service_requests_by_id.load(pk)
+        if request is None or request.account_id != ctx.viewer.id:
+            return None
+        return ServiceRequest.from_model(request, ctx.runtime.clock.now())
     return None

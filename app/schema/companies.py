@@ -1,13 +1,17 @@
-"""Companies as seen by the viewer."""
+"""Companies as seen by the viewer, with their services and administrators."""
 
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 import strawberry
 
 from app.models import Company as CompanyModel
+from app.models import Role
+from app.reference.services import BY_CODE
 from app.schema.nodes import Node, PageInfo, to_global_id
+from app.schema.services import OnlineService, Right, ServiceRequest
 
 
 @strawberry.enum(description="The role the viewer holds on a company.")
@@ -22,24 +26,81 @@ class CompanyRole(enum.Enum):
     NONE = strawberry.enum_value("NONE", description="Company added, no rights yet.")
 
 
+@strawberry.type(description="A service the company is signed up for, with the viewer's rights.")
+class CompanyServiceAccess:
+    service: OnlineService = strawberry.field(description="The online service.")
+    rights: list[Right] = strawberry.field(description="Rights the viewer holds on it.")
+    since: datetime = strawberry.field(description="Since when the company holds the service.")
+
+
+@strawberry.type(description="The principal administrator of a company, as others see them.")
+class CompanyAdministrator:
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+    since: datetime = strawberry.field(description="Principal administrator since.")
+
+
 @strawberry.type(description="A company of the directory on which the viewer holds a role.")
 class Company(Node):
-    siren: str | None = strawberry.field(description="SIREN (9 digits) of the company.")
-    name: str = strawberry.field(description="Name from the SIRENE directory.")
+    siren: str | None = strawberry.field(description="SIREN (9 digits), if it has one.")
+    idsp: str | None = strawberry.field(
+        description="Temporary identifier (P and 9 digits) of an entity awaiting its SIREN."
+    )
+    name: str = strawberry.field(description="Name from the directory.")
     registered_office: list[str] = strawberry.field(
         description="Postal address of the registered office, one line per item; letters go here."
     )
     my_role: CompanyRole = strawberry.field(description="The role the viewer holds on it.")
+    company_id: strawberry.Private[int]
+    viewer_id: strawberry.Private[int]
 
     @classmethod
-    def from_model(cls, company: CompanyModel, role: str | None) -> Company:
+    def from_model(cls, company: CompanyModel, role: str | None, viewer_id: int) -> Company:
         return cls(
             id=to_global_id("Company", company.id),
             siren=company.siren,
+            idsp=company.idsp,
             name=company.name,
             registered_office=company.registered_office_lines(),
-            my_role=CompanyRole[role] if role else CompanyRole.NONE,
+            my_role=CompanyRole[role or Role.NONE],
+            company_id=company.id,
+            viewer_id=viewer_id,
         )
+
+    @strawberry.field(description="The company's services on which the viewer holds rights.")
+    async def services(self, info: strawberry.Info) -> list[CompanyServiceAccess]:
+        if self.my_role is not CompanyRole.PRINCIPAL_ADMINISTRATOR:
+            return []
+        held = await info.context.loaders.services_by_company.load(self.company_id)
+        return [
+            CompanyServiceAccess(
+                service=OnlineService.from_entry(BY_CODE[item.service_code]),
+                rights=[Right[right] for right in BY_CODE[item.service_code].rights],
+                since=item.since,
+            )
+            for item in held
+        ]
+
+    @strawberry.field(description="The principal administrator, or null if there is none yet.")
+    async def principal_administrator(self, info: strawberry.Info) -> CompanyAdministrator | None:
+        found = await info.context.loaders.principals_by_company.load(self.company_id)
+        if found is None:
+            return None
+        account, since = found
+        return CompanyAdministrator(
+            first_name=account.first_name, last_name=account.last_name, since=since
+        )
+
+    @strawberry.field(description="The viewer's service requests on it awaiting their code.")
+    async def pending_service_requests(self, info: strawberry.Info) -> list[ServiceRequest]:
+        now = info.context.runtime.clock.now()
+        loader = info.context.loaders.pending_requests_by_account_and_company
+        requests = await loader.load((self.viewer_id, self.company_id))
+        return [
+            ServiceRequest.from_model(request, now)
+            for request in requests
+            if now < request.expires_at
+        ]
 
 
 @strawberry.type(description="An edge of a company connection.")

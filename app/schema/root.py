@@ -20,9 +20,12 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from app.resolvers import accounts as account_resolvers
+from app.resolvers import companies as company_resolvers
+from app.resolvers import services as service_resolvers
 from app.resolvers.errors import EXPOSED_ERRORS
 from app.resolvers.nodes import resolve_node
 from app.schema import accounts as account_types
+from app.schema import services as service_types
 from app.schema.companies import Company
 from app.schema.nodes import Node
 
@@ -40,6 +43,19 @@ class Query:
     node: Node | None = strawberry.field(
         resolver=resolve_node,
         description="Any object by its global ID; null when it does not exist or is not yours.",
+    )
+    online_services: list[service_types.OnlineService] = strawberry.field(
+        resolver=service_resolvers.online_services,
+        description="The catalogue of online services and the rights each supports.",
+    )
+    company: Company | None = strawberry.field(
+        resolver=company_resolvers.company,
+        description="A company the viewer added or holds a role on; null for any other.",
+    )
+    authorize: service_types.AuthorizePayload = strawberry.field(
+        resolver=service_resolvers.authorize,
+        description="The decision point for online services: may the viewer exercise this "
+        "right on this service for this company?",
     )
 
 
@@ -83,6 +99,25 @@ class Mutation:
         resolver=account_resolvers.reset_password,
         description="Set a new password with a reset link; every session is closed.",
     )
+    add_company: service_types.AddCompanyPayload = strawberry.mutation(
+        resolver=company_resolvers.add_company,
+        description="Attach a company by SIREN or IDSP (expert mode); no rights yet. Adding it "
+        "again changes nothing; past 100 identifiers the payload carries a warning.",
+    )
+    remove_company: service_types.RemoveCompanyPayload = strawberry.mutation(
+        resolver=company_resolvers.remove_company,
+        description="Detach a company the account holds no role on.",
+    )
+    request_service_access: service_types.RequestServiceAccessPayload = strawberry.mutation(
+        resolver=service_resolvers.request_service_access,
+        description="Ask for standard services on added companies: one request per company, "
+        "each with an activation code posted to its registered office (valid 60 days).",
+    )
+    activate_service_access: service_types.ActivateServiceAccessPayload = strawberry.mutation(
+        resolver=service_resolvers.activate_service_access,
+        description="Activate a service request with its posted code: the account becomes the "
+        "company's principal administrator for the requested services.",
+    )
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -116,4 +151,9 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return GatewaySchema(query=Query, mutation=Mutation, types=[Company], extensions=extensions)
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        types=[Company, service_types.ServiceRequest],
+        extensions=extensions,
+    )

@@ -20,7 +20,8 @@ def upgrade() -> None:
     op.create_table(
         "companies",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("siren", sa.String(length=9), nullable=False),
+        sa.Column("siren", sa.String(length=9), nullable=True),
+        sa.Column("idsp", sa.String(length=10), nullable=True),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("legal_form", sa.String(length=8), nullable=True),
         sa.Column("administrative_status", sa.String(length=1), nullable=True),
@@ -34,6 +35,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_companies")),
         sa.UniqueConstraint("siren", name=op.f("uq_companies_siren")),
+        sa.UniqueConstraint("idsp", name=op.f("uq_companies_idsp")),
     )
     op.create_table(
         "outbox_messages",
@@ -189,6 +191,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_company_roles_account", ["account_id", "company_id"], unique=False
         )
+        batch_op.create_index("ix_company_roles_account_page", ["account_id", "id"], unique=False)
         batch_op.create_index(
             "uq_company_roles_principal",
             ["company_id"],

@@ -1,0 +1,39 @@
+"""Loaders for service requests."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import select, tuple_
+
+from app.db import SessionFactory, read_session
+from app.models import ServiceRequest, ServiceRequestStatus
+
+
+async def load_pending_requests_by_account_and_company(
+    sessions: SessionFactory, keys: Sequence[tuple[int, int]]
+) -> list[list[ServiceRequest]]:
+    """Requests still marked pending; the caller drops those whose deadline has passed."""
+    async with read_session(sessions) as session:
+        rows = await session.scalars(
+            select(ServiceRequest)
+            .where(
+                tuple_(ServiceRequest.account_id, ServiceRequest.company_id).in_(keys),
+                ServiceRequest.status == ServiceRequestStatus.PENDING,
+            )
+            .order_by(ServiceRequest.id)
+        )
+        by_key: dict[tuple[int, int], list[ServiceRequest]] = defaultdict(list)
+        for request in rows:
+            by_key[request.account_id, request.company_id].append(request)
+    return [by_key.get(key, []) for key in keys]
+
+
+async def load_service_requests_by_id(
+    sessions: SessionFactory, keys: Sequence[int]
+) -> list[ServiceRequest | None]:
+    async with read_session(sessions) as session:
+        rows = await session.scalars(select(ServiceRequest).where(ServiceRequest.id.in_(keys)))
+        by_id = {request.id: request for request in rows}
+    return [by_id.get(key) for key in keys]
