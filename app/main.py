@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         runtime = Runtime(sessions, clock, settings, PasswordHasher(settings.argon2_parameters))
         dispatcher = Dispatcher(sessions, clock, settings)
         app.state.runtime = runtime
+        app.state.engine = engine
         app.state.dispatcher = dispatcher
         task = asyncio.create_task(dispatcher.run_forever()) if settings.outbox_dispatcher else None
         try:

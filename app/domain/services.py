@@ -321,25 +321,30 @@ async def authorize(
     if right not in service.rights:
         return Authorization(allowed=False, reason=Decision.RIGHT_NOT_SUPPORTED)
     async with read_session(sessions) as session:
-        try:
-            company = await find_company(session, company_identifier, "companyIdentifier")
-        except DomainError as error:
-            if error.code == "INVALID_COMPANY_IDENTIFIER":
-                return Authorization(allowed=False, reason=Decision.INVALID_COMPANY_IDENTIFIER)
-            # An unknown company and a company without a role on it answer alike.
-            return Authorization(allowed=False, reason=Decision.NO_ROLE_ON_COMPANY)
-        role = await session.scalar(
-            select(CompanyRole.role).where(
-                CompanyRole.account_id == account_id, CompanyRole.company_id == company.id
-            )
+        reason = await _decide_on_company(session, account_id, company_identifier, service_code)
+    return Authorization(allowed=reason == Decision.PRINCIPAL_ADMINISTRATOR, reason=reason)
+
+
+async def _decide_on_company(
+    session: AsyncSession, account_id: int, company_identifier: str, service_code: str
+) -> Decision:
+    try:
+        company = await find_company(session, company_identifier, "companyIdentifier")
+    except DomainError as error:
+        if error.code == "INVALID_COMPANY_IDENTIFIER":
+            return Decision.INVALID_COMPANY_IDENTIFIER
+        # An unknown company and a company without a role on it answer alike.
+        return Decision.NO_ROLE_ON_COMPANY
+    role = await session.scalar(
+        select(CompanyRole.role).where(
+            CompanyRole.account_id == account_id, CompanyRole.company_id == company.id
         )
-        if role != Role.PRINCIPAL_ADMINISTRATOR:
-            return Authorization(allowed=False, reason=Decision.NO_ROLE_ON_COMPANY)
-        held = await session.scalar(
-            select(CompanyService.id).where(
-                CompanyService.company_id == company.id, CompanyService.service_code == service_code
-            )
+    )
+    if role != Role.PRINCIPAL_ADMINISTRATOR:
+        return Decision.NO_ROLE_ON_COMPANY
+    held = await session.scalar(
+        select(CompanyService.id).where(
+            CompanyService.company_id == company.id, CompanyService.service_code == service_code
         )
-    if held is None:
-        return Authorization(allowed=False, reason=Decision.SERVICE_NOT_HELD)
-    return Authorization(allowed=True, reason=Decision.PRINCIPAL_ADMINISTRATOR)
+    )
+    return Decision.PRINCIPAL_ADMINISTRATOR if held else Decision.SERVICE_NOT_HELD

@@ -1,4 +1,4 @@
-"""Requests for online services on a company, activated by a code posted to its registered office."""
+"""Requests for online services on a company, activated by a code posted to its head office."""
 
 from __future__ import annotations
 

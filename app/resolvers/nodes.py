@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
@@ -13,29 +14,38 @@ from app.schema.nodes import Node, from_global_id
 from app.schema.services import ServiceRequest
 
 
+async def _account(ctx: Context, pk: int) -> Node | None:
+    # An account sees only itself until delegations introduce other accounts.
+    return Account.from_model(ctx.viewer, ctx.runtime.clock.now()) if pk == ctx.viewer.id else None
+
+
+async def _company(ctx: Context, pk: int) -> Node | None:
+    role = await ctx.loaders.roles_by_account_and_company.load((ctx.viewer.id, pk))
+    company = await ctx.loaders.companies_by_id.load(pk) if role is not None else None
+    return Company.from_model(company, role, ctx.viewer.id) if company else None
+
+
+async def _service_request(ctx: Context, pk: int) -> Node | None:
+    request = await ctx.loaders.service_requests_by_id.load(pk)
+    if request is None or request.account_id != ctx.viewer.id:
+        return None
+    return ServiceRequest.from_model(request, ctx.runtime.clock.now())
+
+
+RESOLVERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
+    "Account": _account,
+    "Company": _company,
+    "ServiceRequest": _service_request,
+}
+
+
 async def resolve_node(
     info: strawberry.Info[Context, None],
     id: Annotated[strawberry.ID, strawberry.argument(description="A global ID from this API.")],
 ) -> Node | None:
     ctx = info.context
     decoded = from_global_id(id)
-    if ctx.viewer is None or decoded is None:
+    if ctx.viewer is None or decoded is None or decoded[0] not in RESOLVERS:
         return None
     type_name, pk = decoded
-    if type_name == "Account":
-        # An account sees only itself until delegations introduce other accounts.
-        return (
-            Account.from_model(ctx.viewer, ctx.runtime.clock.now()) if pk == ctx.viewer.id else None
-        )
-    if type_name == "Company":
-        role = await ctx.loaders.roles_by_account_and_company.load((ctx.viewer.id, pk))
-        if role is None:
-            return None
-        company = await ctx.loaders.companies_by_id.load(pk)
-        return Company.from_model(company, role, ctx.viewer.id) if company else None
-    if type_name == "ServiceRequest":
-        request = await ctx.loaders.service_requests_by_id.load(pk)
-        if request is None or request.account_id != ctx.viewer.id:
-            return None
-        return ServiceRequest.from_model(request, ctx.runtime.clock.now())
-    return None
+    return await RESOLVERS[type_name](ctx, pk)

@@ -57,6 +57,38 @@ class UserErrorCode(enum.Enum):
         "COMPANY_ALREADY_HAS_ADMINISTRATOR",
         description="The company already has a principal administrator; ask for a delegation.",
     )
+    INVALID_COMPANY_IDENTIFIER = strawberry.enum_value(
+        "INVALID_COMPANY_IDENTIFIER", description="Neither a SIREN nor an IDSP."
+    )
+    COMPANY_NOT_ADDED = strawberry.enum_value(
+        "COMPANY_NOT_ADDED", description="The company is not on the account; addCompany first."
+    )
+    COMPANY_HAS_ROLE = strawberry.enum_value(
+        "COMPANY_HAS_ROLE", description="The account holds a role on the company."
+    )
+    COMPANY_REQUIRED = strawberry.enum_value(
+        "COMPANY_REQUIRED", description="At least one company is needed."
+    )
+    TOO_MANY_COMPANIES = strawberry.enum_value(
+        "TOO_MANY_COMPANIES", description="More companies than one request accepts (100)."
+    )
+    SERVICE_REQUIRED = strawberry.enum_value(
+        "SERVICE_REQUIRED", description="At least one service is needed."
+    )
+    UNKNOWN_SERVICE = strawberry.enum_value(
+        "UNKNOWN_SERVICE", description="No service of the catalogue has this code."
+    )
+    SERVICE_REQUIRES_SEPARATE_SIGNUP = strawberry.enum_value(
+        "SERVICE_REQUIRES_SEPARATE_SIGNUP",
+        description="The service has its own sign-up, decided by the tax department.",
+    )
+    SERVICE_REQUEST_ALREADY_PENDING = strawberry.enum_value(
+        "SERVICE_REQUEST_ALREADY_PENDING",
+        description="A request of the account for this company awaits its code.",
+    )
+    SERVICE_REQUEST_NOT_FOUND = strawberry.enum_value(
+        "SERVICE_REQUEST_NOT_FOUND", description="No such service request on the account."
+    )
     CODE_INVALID = strawberry.enum_value(
         "CODE_INVALID", description="The code is wrong (or nothing awaits a code for this email)."
     )

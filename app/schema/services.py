@@ -95,7 +95,7 @@ class ServiceRequest(Node):
 
     @strawberry.field(description="The company the request is for.")
     async def company(self, info: strawberry.Info) -> CompanyRef | None:
-        from app.schema.companies import Company  # noqa: PLC0415  (the two types refer to each other)
+        from app.schema.companies import Company
 
         loaders = info.context.loaders
         company = await loaders.companies_by_id.load(self.company_id)

@@ -135,3 +135,103 @@ async def basic_until_letter(
     await deliver()
     business = overrides.get("businessEmail", basic_input()["businessEmail"])
     return payload["account"], token_in(mail_to(mail_dir, business)[-1])
+
+
+ADD_COMPANY = """
+mutation AddCompany($input: AddCompanyInput!) {
+  addCompany(input: $input) {
+    company { id siren idsp name myRole }
+    warnings { code message }
+    userErrors { code field message }
+  }
+}
+"""
+
+REQUEST_SERVICE_ACCESS = """
+mutation Request($input: RequestServiceAccessInput!) {
+  requestServiceAccess(input: $input) {
+    requests { id status expiresAt capacity services { code } company { id siren } }
+    userErrors { code field message }
+  }
+}
+"""
+
+ACTIVATE_SERVICE_ACCESS = """
+mutation ActivateService($input: ActivateServiceAccessInput!) {
+  activateServiceAccess(input: $input) {
+    company { id myRole services { service { code name } rights since } }
+    userErrors { code field message }
+  }
+}
+"""
+
+DASHBOARD = """
+query Dashboard($after: String) {
+  viewer {
+    companies(first: 100, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        id siren name myRole
+        services { service { code name } rights since }
+        principalAdministrator { firstName lastName since }
+        pendingServiceRequests { id status expiresAt }
+      } }
+    }
+  }
+}
+"""
+
+
+async def logged_in_expert(
+    api: Api, deliver: Any, mail_dir: Path, make_api: Any, **overrides: Any
+) -> Api:
+    """An active expert-mode account and a client holding its session (enter it with `async with`)."""
+    account = await active_expert(api, deliver, mail_dir, **overrides)
+    return make_api(token=await log_in(api, account["email"]))
+
+
+async def add_company(client: Api, identifier: str) -> dict:
+    data = await client.data(ADD_COMPANY, input={"identifier": identifier})
+    assert data["addCompany"]["userErrors"] == [], data
+    return data["addCompany"]["company"]
+
+
+async def become_principal(
+    client: Api, deliver: Any, letters_dir: Path, identifier: str, services: list[str]
+) -> dict:
+    """Add a company, request services on it, and activate them with the posted code."""
+    from tests.support import read_letters
+
+    company = await add_company(client, identifier)
+    data = await client.data(
+        REQUEST_SERVICE_ACCESS,
+        input={
+            "companyIds": [company["id"]],
+            "serviceCodes": services,
+            "capacity": "LEGAL_REPRESENTATIVE",
+        },
+    )
+    [request] = data["requestServiceAccess"]["requests"]
+    await deliver()
+    letter = [
+        item for item in read_letters(letters_dir) if item["companyIdentifier"] == identifier
+    ][-1]
+    data = await client.data(
+        ACTIVATE_SERVICE_ACCESS, input={"requestId": request["id"], "code": letter["code"]}
+    )
+    assert data["activateServiceAccess"]["userErrors"] == [], data
+    return data["activateServiceAccess"]["company"]
+
+
+STANDARD_CODES = [
+    "CONSULTER_COMPTE_FISCAL",
+    "DECLARER_TVA",
+    "PAYER_TVA",
+    "DECLARER_RESULTAT",
+    "PAYER_IS",
+    "PAYER_TS",
+    "PAYER_CFE",
+    "DECLARER_LOYERS",
+    "MESSAGERIE",
+]

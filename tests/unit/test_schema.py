@@ -53,3 +53,15 @@ def test_every_mutation_takes_one_input_and_returns_its_payload():
         assert list(field.args) == ["input"], name
         assert str(field.args["input"].type) == f"{capitalized}Input!"
         assert str(field.type) == f"{capitalized}Payload!"
+
+
+def test_every_code_the_domain_raises_is_in_the_enum():
+    import re
+
+    from app.schema.errors import UserErrorCode
+
+    raised = set()
+    for path in (ROOT / "app" / "domain").glob("*.py"):
+        raised |= set(re.findall(r'DomainError\(\s*"([A-Z_]+)"', path.read_text()))
+    assert len(raised) > 20
+    assert raised <= set(UserErrorCode.__members__)
