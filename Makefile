@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres lint schema
+.PHONY: install run test test-postgres lint schema bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ test-postgres: install
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check app tests
+	$(BIN)/ruff check app tests bench
+
+# Dashboard latency, throughput and SQL statements per request at 100 and 1,000 companies.
+bench: install
+	$(BIN)/python bench/dashboard.py
 
 schema: install
 	$(BIN)/python -m app export-schema > schema.graphql

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from app.db import SessionFactory, read_session
 from app.models import Account, Company, CompanyRole, CompanyService, Role
@@ -26,8 +26,11 @@ async def load_roles_by_account_and_company(
 ) -> list[str | None]:
     async with read_session(sessions) as session:
         rows = await session.execute(
+            # Plain IN lists, not a row-value IN, so that SQLite uses the index too; pairs
+            # that were not asked for are dropped below.
             select(CompanyRole.account_id, CompanyRole.company_id, CompanyRole.role).where(
-                tuple_(CompanyRole.account_id, CompanyRole.company_id).in_(keys)
+                CompanyRole.account_id.in_({account for account, _ in keys}),
+                CompanyRole.company_id.in_({company for _, company in keys}),
             )
         )
         by_key = {(account_id, company_id): role for account_id, company_id, role in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from app.db import SessionFactory, read_session
 from app.models import ServiceRequest, ServiceRequestStatus
@@ -19,7 +19,10 @@ async def load_pending_requests_by_account_and_company(
         rows = await session.scalars(
             select(ServiceRequest)
             .where(
-                tuple_(ServiceRequest.account_id, ServiceRequest.company_id).in_(keys),
+                # Two plain IN lists rather than a row-value IN: SQLite only uses the
+                # (account_id, company_id, status) index for the former.
+                ServiceRequest.account_id.in_({account for account, _ in keys}),
+                ServiceRequest.company_id.in_({company for _, company in keys}),
                 ServiceRequest.status == ServiceRequestStatus.PENDING,
             )
             .order_by(ServiceRequest.id)
