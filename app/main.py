@@ -18,6 +18,7 @@ from app.clock import Clock, SystemClock
 from app.db import create_engine, create_session_factory
 from app.domain.runtime import Runtime
 from app.graphql_view import GatewayGraphQL
+from app import pages
 from app.middleware import GatewayMiddleware
 from app.notifications.delivery import Dispatcher
 from app.schema.root import build_schema
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *pages.ROUTES,
         ],
         middleware=middleware,
         lifespan=lifespan,

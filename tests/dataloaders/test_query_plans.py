@@ -29,7 +29,9 @@ def _full_scans(engine, plan):
 async def test_dashboard_statements_use_indexes(app, api, deliver, settings, make_api):
     runtime, engine = app.state.runtime, app.state.engine
     email = "owner@example.fr"
-    async with await logged_in_expert(api, deliver, settings.mail_dir, make_api, email=email) as client:
+    async with await logged_in_expert(
+        api, deliver, settings.mail_dir, make_api, email=email
+    ) as client:
         async with runtime.sessions() as session:
             account_id = await session.scalar(select(Account.id).where(Account.email == email))
         await make_principal_of_many(runtime, account_id, 150)

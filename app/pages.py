@@ -1,0 +1,106 @@
+"""The two pages emailed links open: business-email confirmation and password reset.
+
+A GET only shows a form; the single-use token is spent by the POST, so that mail scanners that
+fetch links cannot use it up before the person does.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from app.domain import accounts, credentials
+from app.domain.errors import DomainError, DomainErrors, RateLimitedError
+from app.domain.runtime import Caller, Runtime
+
+CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}}
+input,button{{font-size:1rem;padding:.4rem;margin:.3rem 0}}</style></head>
+<body><h1>{title}</h1>{content}</body></html>"""
+
+
+def _page(title: str, content: str, status_code: int = 200) -> HTMLResponse:
+    response = HTMLResponse(PAGE.format(title=html.escape(title), content=content), status_code)
+    response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return {key: values[0] for key, values in parse_qs(body).items()}
+
+
+def _caller(request: Request) -> Caller:
+    return Caller(
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+def _failure(title: str, error: Exception) -> HTMLResponse:
+    if isinstance(error, RateLimitedError):
+        return _page(title, "<p>Too many attempts from this address; try again later.</p>", 429)
+    errors = error.errors if isinstance(error, DomainErrors) else [error]
+    items = "".join(f"<li>{html.escape(e.message)}</li>" for e in errors)  # type: ignore[union-attr]
+    return _page(title, f"<ul>{items}</ul>", 400)
+
+
+async def confirm_email_page(request: Request) -> HTMLResponse:
+    title = "Confirm your business email address"
+    if request.method == "GET":
+        token = html.escape(request.query_params.get("token", ""), quote=True)
+        return _page(
+            title,
+            '<form method="post"><input type="hidden" name="token" value="' + token + '">'
+            "<p>Confirm this address to have the activation code posted to the company.</p>"
+            "<button>Confirm</button></form>",
+        )
+    runtime: Runtime = request.app.state.runtime
+    try:
+        await accounts.confirm_email(
+            runtime, _caller(request), (await _form(request)).get("token", "")
+        )
+    except (DomainError, DomainErrors, RateLimitedError) as error:
+        return _failure(title, error)
+    return _page(
+        title,
+        "<p>Thank you. A letter with your activation code is on its way to the company's "
+        "registered office; enter it in your professional space.</p>",
+    )
+
+
+async def reset_password_page(request: Request) -> HTMLResponse:
+    title = "Choose a new password"
+    if request.method == "GET":
+        token = html.escape(request.query_params.get("token", ""), quote=True)
+        return _page(
+            title,
+            '<form method="post"><input type="hidden" name="token" value="' + token + '">'
+            "<p><label>New password (20 characters or more; a pass-phrase of several unrelated "
+            'words works best)<br><input type="password" name="password" minlength="20" '
+            'maxlength="256" autocomplete="new-password" required size="40"></label></p>'
+            "<button>Change password</button></form>",
+        )
+    runtime: Runtime = request.app.state.runtime
+    form = await _form(request)
+    try:
+        await credentials.reset_password(
+            runtime, _caller(request), form.get("token", ""), form.get("password", "")
+        )
+    except (DomainError, DomainErrors, RateLimitedError) as error:
+        return _failure(title, error)
+    return _page(title, "<p>Your password was changed. Every session was closed: log in again.</p>")
+
+
+ROUTES = [
+    Route("/confirm-email", confirm_email_page, methods=["GET", "POST"]),
+    Route("/reset-password", reset_password_page, methods=["GET", "POST"]),
+]
