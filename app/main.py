@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app import pages
 from app.clock import Clock, SystemClock
 from app.db import create_engine, create_session_factory
 from app.domain.runtime import Runtime
 from app.graphql_view import GatewayGraphQL
-from app import pages
 from app.middleware import GatewayMiddleware
 from app.notifications.delivery import Dispatcher
 from app.schema.root import build_schema
