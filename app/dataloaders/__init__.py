@@ -14,12 +14,19 @@ from app.dataloaders.companies import (
     load_roles_by_account_and_company,
     load_services_by_company,
 )
+from app.dataloaders.delegations import (
+    load_accounts_by_id,
+    load_alternates_by_company,
+    load_delegations_by_company,
+    load_delegations_by_id,
+    load_live_delegations_by_company_and_delegate,
+)
 from app.dataloaders.services import (
     load_pending_requests_by_account_and_company,
     load_service_requests_by_id,
 )
 from app.db import SessionFactory
-from app.models import Account, Company, CompanyService, ServiceRequest
+from app.models import Account, Company, CompanyRole, CompanyService, Delegation, ServiceRequest
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,11 @@ class Dataloaders:
     principals_by_company: DataLoader[int, tuple[Account, datetime] | None]
     pending_requests_by_account_and_company: DataLoader[tuple[int, int], list[ServiceRequest]]
     service_requests_by_id: DataLoader[int, ServiceRequest | None]
+    accounts_by_id: DataLoader[int, Account | None]
+    alternates_by_company: DataLoader[int, CompanyRole | None]
+    delegations_by_company: DataLoader[int, list[Delegation]]
+    delegations_by_id: DataLoader[int, Delegation | None]
+    live_delegations_by_company_and_delegate: DataLoader[tuple[int, int], Delegation | None]
 
     @classmethod
     def build(cls, sessions: SessionFactory) -> Dataloaders:
@@ -45,4 +57,11 @@ class Dataloaders:
                 load_pending_requests_by_account_and_company
             ),
             service_requests_by_id=loader(load_service_requests_by_id),
+            accounts_by_id=loader(load_accounts_by_id),
+            alternates_by_company=loader(load_alternates_by_company),
+            delegations_by_company=loader(load_delegations_by_company),
+            delegations_by_id=loader(load_delegations_by_id),
+            live_delegations_by_company_and_delegate=loader(
+                load_live_delegations_by_company_and_delegate
+            ),
         )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.events import EventKind, record_event
 from app.db import write_transaction
 from app.domain.errors import DomainError, NotAuthenticatedError
+from app.domain.paging import Page, page_of
 from app.domain.runtime import Caller, Runtime
 from app.domain.validation import clean_company_identifier
 from app.models import Company, CompanyRole, Role, ServiceRequest, ServiceRequestStatus
@@ -23,13 +24,6 @@ RECOMMENDED_IDENTIFIER_LIMIT = 100
 class Warning:  # noqa: A001  (the payload's own word)
     code: str
     message: str
-
-
-@dataclass(frozen=True)
-class CompanyPage:
-    rows: list[tuple[int, Company, str]]  # (position, company, role)
-    total: int
-    has_next: bool
 
 
 def company_not_added(field: list[str]) -> DomainError:
@@ -146,22 +140,14 @@ async def remove_company(rt: Runtime, caller: Caller, company_id: int | None) ->
 
 async def account_companies(
     session: AsyncSession, account_id: int, first: int, after: int | None
-) -> CompanyPage:
+) -> Page[tuple[int, Company, str]]:
     """One page of the account's companies, in the order they were added."""
     query = (
         select(CompanyRole.id, Company, CompanyRole.role)
         .join(Company, Company.id == CompanyRole.company_id)
         .where(CompanyRole.account_id == account_id)
-        .order_by(CompanyRole.id)
-        .limit(first + 1)
     )
-    if after is not None:
-        query = query.where(CompanyRole.id > after)
-    rows = [tuple(row) for row in await session.execute(query)]
-    total = await session.scalar(
-        select(func.count()).select_from(CompanyRole).where(CompanyRole.account_id == account_id)
-    )
-    return CompanyPage(rows[:first], total or 0, len(rows) > first)
+    return await page_of(session, query, CompanyRole.id, first, after)
 
 
 async def viewer_company(

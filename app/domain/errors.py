@@ -33,3 +33,7 @@ class DomainErrors(Exception):  # noqa: N818  (the plural of DomainError reads b
     def __init__(self, errors: list[DomainError]) -> None:
         super().__init__("; ".join(error.message for error in errors))
         self.errors = errors
+
+
+class ForbiddenError(Exception):
+    """The caller may not act on this object (or it does not exist for them)."""

@@ -22,6 +22,8 @@ from app.models import (
     Company,
     CompanyRole,
     CompanyService,
+    Delegation,
+    DelegationStatus,
     OneTimeCode,
     Role,
     ServiceRequest,
@@ -294,6 +296,11 @@ async def grant_company_services(
 
 class Decision(enum.StrEnum):
     PRINCIPAL_ADMINISTRATOR = "PRINCIPAL_ADMINISTRATOR"
+    ALTERNATE_ADMINISTRATOR = "ALTERNATE_ADMINISTRATOR"
+    DELEGATION = "DELEGATION"
+    ALTERNATE_SUSPENDED = "ALTERNATE_SUSPENDED"
+    DELEGATION_NOT_ACTIVE = "DELEGATION_NOT_ACTIVE"
+    RIGHT_NOT_DELEGATED = "RIGHT_NOT_DELEGATED"
     INVALID_COMPANY_IDENTIFIER = "INVALID_COMPANY_IDENTIFIER"
     NO_ROLE_ON_COMPANY = "NO_ROLE_ON_COMPANY"
     UNKNOWN_SERVICE = "UNKNOWN_SERVICE"
@@ -307,44 +314,81 @@ class Authorization:
     reason: Decision
 
 
-async def authorize(
-    sessions: SessionFactory,
-    account_id: int,
-    company_identifier: str,
-    service_code: str,
-    right: Right,
-) -> Authorization:
-    """May this account exercise `right` on `service_code` for this company?"""
-    service = BY_CODE.get(service_code)
+@dataclass(frozen=True)
+class Question:
+    """What a downstream service asks: may `account_id` exercise `right` on `service_code`?"""
+
+    account_id: int
+    company_identifier: str
+    service_code: str
+    right: Right
+    now: datetime
+
+
+ALLOWING = {Decision.PRINCIPAL_ADMINISTRATOR, Decision.ALTERNATE_ADMINISTRATOR, Decision.DELEGATION}
+
+
+async def authorize(sessions: SessionFactory, question: Question) -> Authorization:
+    service = BY_CODE.get(question.service_code)
     if service is None:
         return Authorization(allowed=False, reason=Decision.UNKNOWN_SERVICE)
-    if right not in service.rights:
+    if question.right not in service.rights:
         return Authorization(allowed=False, reason=Decision.RIGHT_NOT_SUPPORTED)
     async with read_session(sessions) as session:
-        reason = await _decide_on_company(session, account_id, company_identifier, service_code)
-    return Authorization(allowed=reason == Decision.PRINCIPAL_ADMINISTRATOR, reason=reason)
+        reason = await _decide_on_company(session, question)
+    return Authorization(allowed=reason in ALLOWING, reason=reason)
 
 
-async def _decide_on_company(
-    session: AsyncSession, account_id: int, company_identifier: str, service_code: str
-) -> Decision:
+async def _decide_on_company(session: AsyncSession, question: Question) -> Decision:
     try:
-        company = await find_company(session, company_identifier, "companyIdentifier")
+        company = await find_company(session, question.company_identifier, "companyIdentifier")
     except DomainError as error:
         if error.code == "INVALID_COMPANY_IDENTIFIER":
             return Decision.INVALID_COMPANY_IDENTIFIER
         # An unknown company and a company without a role on it answer alike.
         return Decision.NO_ROLE_ON_COMPANY
     role = await session.scalar(
-        select(CompanyRole.role).where(
-            CompanyRole.account_id == account_id, CompanyRole.company_id == company.id
+        select(CompanyRole).where(
+            CompanyRole.account_id == question.account_id, CompanyRole.company_id == company.id
         )
     )
-    if role != Role.PRINCIPAL_ADMINISTRATOR:
+    if role is None or role.role == Role.NONE:
         return Decision.NO_ROLE_ON_COMPANY
     held = await session.scalar(
         select(CompanyService.id).where(
-            CompanyService.company_id == company.id, CompanyService.service_code == service_code
+            CompanyService.company_id == company.id,
+            CompanyService.service_code == question.service_code,
         )
     )
-    return Decision.PRINCIPAL_ADMINISTRATOR if held else Decision.SERVICE_NOT_HELD
+    if held is None:
+        return Decision.SERVICE_NOT_HELD
+    return _decide_by_role(role) or await _decide_by_delegation(session, question, role)
+
+
+def _decide_by_role(role: CompanyRole) -> Decision | None:
+    """Administrators hold every right of the services the company holds."""
+    if role.role == Role.PRINCIPAL_ADMINISTRATOR:
+        return Decision.PRINCIPAL_ADMINISTRATOR
+    if role.role == Role.ALTERNATE_ADMINISTRATOR and role.suspended_at is None:
+        return Decision.ALTERNATE_ADMINISTRATOR
+    return None
+
+
+async def _decide_by_delegation(
+    session: AsyncSession, question: Question, role: CompanyRole
+) -> Decision:
+    delegation = await session.scalar(
+        select(Delegation).where(
+            Delegation.company_id == role.company_id,
+            Delegation.delegate_account_id == question.account_id,
+            Delegation.revoked_at.is_(None),
+        )
+    )
+    if delegation is None:
+        suspended = role.role == Role.ALTERNATE_ADMINISTRATOR
+        return Decision.ALTERNATE_SUSPENDED if suspended else Decision.NO_ROLE_ON_COMPANY
+    if delegation.status(question.now) != DelegationStatus.ACTIVE:
+        return Decision.DELEGATION_NOT_ACTIVE
+    if question.right.value not in delegation.rights_on(question.service_code, question.now):
+        return Decision.RIGHT_NOT_DELEGATED
+    return Decision.DELEGATION

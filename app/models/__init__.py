@@ -3,6 +3,12 @@
 from app.models.accounts import Account, AccountMode, AccountStatus, CodePurpose, OneTimeCode
 from app.models.audit import AuditEvent
 from app.models.companies import Company, CompanyRole, CompanyService, Role
+from app.models.delegations import (
+    ChangeKind,
+    Delegation,
+    DelegationChange,
+    DelegationStatus,
+)
 from app.models.notifications import OutboxMessage
 from app.models.security import RateLimitHit, Session, ThrottleState
 from app.models.services import Capacity, ServiceRequest, ServiceRequestStatus
@@ -13,10 +19,14 @@ __all__ = [
     "AccountStatus",
     "AuditEvent",
     "Capacity",
+    "ChangeKind",
     "CodePurpose",
     "Company",
     "CompanyRole",
     "CompanyService",
+    "Delegation",
+    "DelegationChange",
+    "DelegationStatus",
     "OneTimeCode",
     "OutboxMessage",
     "RateLimitHit",

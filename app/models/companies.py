@@ -71,6 +71,14 @@ class CompanyRole(Base):
             postgresql_where=text("role = 'PRINCIPAL_ADMINISTRATOR'"),
         ),
         Index("ix_company_roles_account", "account_id", "company_id"),
+        # At most one alternate administrator per company.
+        Index(
+            "uq_company_roles_alternate",
+            "company_id",
+            unique=True,
+            sqlite_where=text("role = 'ALTERNATE_ADMINISTRATOR'"),
+            postgresql_where=text("role = 'ALTERNATE_ADMINISTRATOR'"),
+        ),
         # The viewer's companies, page by page in the order they were added.
         Index("ix_company_roles_account_page", "account_id", "id"),
     )
@@ -80,6 +88,8 @@ class CompanyRole(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     role: Mapped[Role] = mapped_column(String(32))
     since: Mapped[datetime] = mapped_column(UTCDateTime())
+    # An alternate administrator may be suspended: the role stays, its powers go.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CompanyService(Base):

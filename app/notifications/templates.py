@@ -81,6 +81,39 @@ def service_activation_letter(
     )
 
 
+def alternate_designated_email(first_name: str, company_name: str) -> Message:
+    return Message(
+        "You are now alternate administrator",
+        f"Hello {first_name},\n\n"
+        f"The principal administrator of {company_name} designated you as its alternate "
+        "administrator in the professional space: you can now manage its delegations." + SIGNATURE,
+    )
+
+
+DELEGATION_VERBS = {"GRANTED": "granted to", "UPDATED": "changed for", "REVOKED": "revoked for"}
+
+
+def delegation_email(
+    first_name: str,
+    kind: str,
+    *,
+    company_name: str,
+    delegate_name: str,
+    services: dict[str, list[str]],
+    starts_at: datetime,
+    ends_at: datetime | None,
+) -> Message:
+    lines = "\n".join(f"- {code}: {', '.join(rights)}" for code, rights in services.items())
+    until = f" until {_paris(ends_at)}" if ends_at else ""
+    return Message(
+        f"Delegation {kind.lower()}: {company_name}",
+        f"Hello {first_name},\n\n"
+        f"A delegation on {company_name} was {DELEGATION_VERBS[kind]} {delegate_name}.\n"
+        f"Services and rights:\n{lines}\n"
+        f"Valid from {_paris(starts_at)}{until}." + SIGNATURE,
+    )
+
+
 def password_reset_email(first_name: str, link: str, expires_at: datetime) -> Message:
     return Message(
         "Reset your password",

@@ -8,7 +8,13 @@ from typing import TypeVar
 import strawberry
 from graphql import GraphQLError
 
-from app.domain.errors import DomainError, DomainErrors, NotAuthenticatedError, RateLimitedError
+from app.domain.errors import (
+    DomainError,
+    DomainErrors,
+    ForbiddenError,
+    NotAuthenticatedError,
+    RateLimitedError,
+)
 from app.schema.errors import UserError, UserErrorCode
 
 
@@ -39,18 +45,32 @@ class RateLimitError(GraphQLError):
         )
 
 
+class ForbiddenGraphQLError(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "You may not do this, or there is no such object.", extensions={"code": "FORBIDDEN"}
+        )
+
+
 class LimitExceededError(GraphQLError):
     def __init__(self, message: str) -> None:
         super().__init__(message, extensions={"code": "LIMIT_EXCEEDED"})
 
 
-def top_level(error: NotAuthenticatedError | RateLimitedError) -> GraphQLError:
+def top_level(error: NotAuthenticatedError | RateLimitedError | ForbiddenError) -> GraphQLError:
     if isinstance(error, RateLimitedError):
         return RateLimitError(error.retry_after_seconds)
+    if isinstance(error, ForbiddenError):
+        return ForbiddenGraphQLError()
     return AuthenticationRequiredError()
 
 
-EXPOSED_ERRORS = (AuthenticationRequiredError, RateLimitError, LimitExceededError)
+EXPOSED_ERRORS = (
+    AuthenticationRequiredError,
+    RateLimitError,
+    LimitExceededError,
+    ForbiddenGraphQLError,
+)
 
 
 async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
@@ -59,5 +79,5 @@ async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
         return await action, []
     except (DomainError, DomainErrors) as failure:
         return None, user_errors(failure)
-    except (NotAuthenticatedError, RateLimitedError) as error:
+    except (NotAuthenticatedError, RateLimitedError, ForbiddenError) as error:
         raise top_level(error) from None

@@ -10,6 +10,7 @@ import strawberry
 from app.context import Context
 from app.schema.accounts import Account
 from app.schema.companies import Company
+from app.schema.delegations import Delegation
 from app.schema.nodes import Node, from_global_id
 from app.schema.services import ServiceRequest
 
@@ -32,10 +33,30 @@ async def _service_request(ctx: Context, pk: int) -> Node | None:
     return ServiceRequest.from_model(request, ctx.runtime.clock.now())
 
 
+async def _delegation(ctx: Context, pk: int) -> Node | None:
+    delegation = await ctx.loaders.delegations_by_id.load(pk)
+    if delegation is None:
+        return None
+    if delegation.delegate_account_id != ctx.viewer.id:
+        role = await ctx.loaders.roles_by_account_and_company.load(
+            (ctx.viewer.id, delegation.company_id)
+        )
+        alternate = await ctx.loaders.alternates_by_company.load(delegation.company_id)
+        active_alternate = (
+            alternate is not None
+            and alternate.account_id == ctx.viewer.id
+            and alternate.suspended_at is None
+        )
+        if role != "PRINCIPAL_ADMINISTRATOR" and not active_alternate:
+            return None
+    return Delegation.from_model(delegation, ctx.runtime.clock.now(), ctx.viewer.id)
+
+
 RESOLVERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "Account": _account,
     "Company": _company,
     "ServiceRequest": _service_request,
+    "Delegation": _delegation,
 }
 
 

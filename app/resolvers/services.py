@@ -63,13 +63,14 @@ async def authorize(
     info: strawberry.Info, input: Annotated[types.AuthorizeInput, INPUT]
 ) -> types.AuthorizePayload:
     account_id = viewer_id(info)
-    decision = await services.authorize(
-        info.context.runtime.sessions,
-        account_id,
-        input.company_identifier,
-        input.service_code,
-        RightValue(input.right.value),
+    question = services.Question(
+        account_id=account_id,
+        company_identifier=input.company_identifier,
+        service_code=input.service_code,
+        right=RightValue(input.right.value),
+        now=info.context.runtime.clock.now(),
     )
+    decision = await services.authorize(info.context.runtime.sessions, question)
     return types.AuthorizePayload(
         allowed=decision.allowed, reason=types.AuthorizationReason[decision.reason]
     )

@@ -8,9 +8,12 @@ from typing import Annotated
 
 import strawberry
 
+from app.domain import delegations
 from app.models import Account as AccountModel
 from app.resolvers.companies import resolve_account_companies
+from app.resolvers.delegations import delegations_of_viewer
 from app.schema.companies import CompanyConnection
+from app.schema.delegations import DelegationConnection
 from app.schema.errors import UserError
 from app.schema.nodes import Node, to_global_id
 
@@ -78,6 +81,36 @@ class Account(Node):
         ] = None,
     ) -> CompanyConnection:
         return await resolve_account_companies(info, self.account_id, first, after)
+
+    @strawberry.field(description="Delegations the account holds, on any company.")
+    async def delegations_received(
+        self,
+        info: strawberry.Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, at most 100.")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor after which the page starts.")
+        ] = None,
+    ) -> DelegationConnection:
+        return await delegations_of_viewer(
+            info, self.account_id, first, after, delegations.delegations_received
+        )
+
+    @strawberry.field(description="Delegations the account granted as an administrator.")
+    async def delegations_granted(
+        self,
+        info: strawberry.Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, at most 100.")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor after which the page starts.")
+        ] = None,
+    ) -> DelegationConnection:
+        return await delegations_of_viewer(
+            info, self.account_id, first, after, delegations.delegations_granted
+        )
 
 
 @strawberry.input(description="Expert-mode sign-up: an activation code is emailed, valid 48 h.")

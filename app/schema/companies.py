@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
+from app.domain.paging import Page
 from app.models import Company as CompanyModel
 from app.models import Role
 from app.reference.services import BY_CODE
-from app.schema.nodes import Node, PageInfo, to_global_id
+from app.schema.delegations import AlternateAdministrator, DelegationConnection, DelegationStatus
+from app.schema.nodes import Node, PageInfo, decode_cursor, to_global_id
 from app.schema.services import OnlineService, Right, ServiceRequest
 
 
@@ -67,19 +70,90 @@ class Company(Node):
             viewer_id=viewer_id,
         )
 
+    async def _manages(self, info: strawberry.Info) -> bool:
+        """Principal, or alternate administrator not suspended: those who manage delegations."""
+        if self.my_role is CompanyRole.PRINCIPAL_ADMINISTRATOR:
+            return True
+        if self.my_role is not CompanyRole.ALTERNATE_ADMINISTRATOR:
+            return False
+        alternate = await info.context.loaders.alternates_by_company.load(self.company_id)
+        return alternate is not None and alternate.suspended_at is None
+
     @strawberry.field(description="The company's services on which the viewer holds rights.")
     async def services(self, info: strawberry.Info) -> list[CompanyServiceAccess]:
-        if self.my_role is not CompanyRole.PRINCIPAL_ADMINISTRATOR:
+        loaders = info.context.loaders
+        if self.my_role is CompanyRole.NONE:
             return []
-        held = await info.context.loaders.services_by_company.load(self.company_id)
+        held = await loaders.services_by_company.load(self.company_id)
+        if await self._manages(info):
+            granted = {item.service_code: list(BY_CODE[item.service_code].rights) for item in held}
+        else:
+            key = (self.company_id, self.viewer_id)
+            delegation = await loaders.live_delegations_by_company_and_delegate.load(key)
+            now = info.context.runtime.clock.now()
+            granted = {
+                item.service_code: delegation.rights_on(item.service_code, now)
+                for item in held
+                if delegation is not None
+            }
         return [
             CompanyServiceAccess(
                 service=OnlineService.from_entry(BY_CODE[item.service_code]),
-                rights=[Right[right] for right in BY_CODE[item.service_code].rights],
+                rights=[Right[right] for right in granted[item.service_code]],
                 since=item.since,
             )
             for item in held
+            if granted.get(item.service_code)
         ]
+
+    @strawberry.field(description="The alternate administrator, or null if there is none.")
+    async def alternate_administrator(self, info: strawberry.Info) -> AlternateAdministrator | None:
+        if self.my_role is CompanyRole.NONE:
+            return None
+        alternate = await info.context.loaders.alternates_by_company.load(self.company_id)
+        if alternate is None:
+            return None
+        account = await info.context.loaders.accounts_by_id.load(alternate.account_id)
+        return AlternateAdministrator(
+            first_name=account.first_name,
+            last_name=account.last_name,
+            since=alternate.since,
+            suspended=alternate.suspended_at is not None,
+        )
+
+    @strawberry.field(
+        description="Delegations on the company: all of them for its administrators, only the "
+        "viewer's own for anyone else."
+    )
+    async def delegations(
+        self,
+        info: strawberry.Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, at most 100.")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor after which the page starts.")
+        ] = None,
+        status: Annotated[
+            DelegationStatus | None, strawberry.argument(description="Only this status.")
+        ] = None,
+    ) -> DelegationConnection:
+        from app.resolvers.companies import page_size
+        from app.resolvers.delegations import delegation_connection
+
+        now = info.context.runtime.clock.now()
+        visible = await info.context.loaders.delegations_by_company.load(self.company_id)
+        if not await self._manages(info):
+            visible = [row for row in visible if row.delegate_account_id == self.viewer_id]
+        if status is not None:
+            visible = [row for row in visible if row.status(now) == status.value]
+        position = decode_cursor(after) or 0
+        following = [row for row in visible if row.id > position]
+        size = page_size(first)
+        page = Page(
+            [(row.id, row) for row in following[:size]], len(visible), len(following) > size
+        )
+        return delegation_connection(page, now, self.viewer_id)
 
     @strawberry.field(description="The principal administrator, or null if there is none yet.")
     async def principal_administrator(self, info: strawberry.Info) -> CompanyAdministrator | None:

@@ -89,6 +89,62 @@ class UserErrorCode(enum.Enum):
     SERVICE_REQUEST_NOT_FOUND = strawberry.enum_value(
         "SERVICE_REQUEST_NOT_FOUND", description="No such service request on the account."
     )
+    ACCOUNT_NOT_FOUND = strawberry.enum_value(
+        "ACCOUNT_NOT_FOUND", description="No active account uses this email address."
+    )
+    CANNOT_DESIGNATE_SELF = strawberry.enum_value(
+        "CANNOT_DESIGNATE_SELF",
+        description="The principal administrator cannot be its own alternate.",
+    )
+    ALTERNATE_ALREADY_DESIGNATED = strawberry.enum_value(
+        "ALTERNATE_ALREADY_DESIGNATED",
+        description="The company already has an alternate administrator.",
+    )
+    NO_ALTERNATE_ADMINISTRATOR = strawberry.enum_value(
+        "NO_ALTERNATE_ADMINISTRATOR", description="The company has no alternate administrator."
+    )
+    ALTERNATE_ALREADY_SUSPENDED = strawberry.enum_value(
+        "ALTERNATE_ALREADY_SUSPENDED",
+        description="The alternate administrator is already suspended.",
+    )
+    ALTERNATE_NOT_SUSPENDED = strawberry.enum_value(
+        "ALTERNATE_NOT_SUSPENDED", description="The alternate administrator is not suspended."
+    )
+    DUPLICATE_SERVICE = strawberry.enum_value(
+        "DUPLICATE_SERVICE", description="A service appears twice in the input."
+    )
+    SERVICE_NOT_HELD = strawberry.enum_value(
+        "SERVICE_NOT_HELD", description="The company is not signed up for this service."
+    )
+    RIGHTS_REQUIRED = strawberry.enum_value(
+        "RIGHTS_REQUIRED", description="At least one right is needed for each service."
+    )
+    RIGHT_NOT_SUPPORTED = strawberry.enum_value(
+        "RIGHT_NOT_SUPPORTED", description="The service does not support this right."
+    )
+    START_IN_PAST = strawberry.enum_value(
+        "START_IN_PAST", description="A delegation cannot start in the past."
+    )
+    END_BEFORE_START = strawberry.enum_value(
+        "END_BEFORE_START", description="The end date is not after the start (or after now)."
+    )
+    DELEGATION_ALREADY_EXISTS = strawberry.enum_value(
+        "DELEGATION_ALREADY_EXISTS",
+        description="The account already holds a delegation on the company; use updateDelegation.",
+    )
+    CANNOT_DELEGATE_TO_SELF = strawberry.enum_value(
+        "CANNOT_DELEGATE_TO_SELF", description="Nobody delegates to themselves."
+    )
+    CANNOT_DELEGATE_TO_PRINCIPAL = strawberry.enum_value(
+        "CANNOT_DELEGATE_TO_PRINCIPAL",
+        description="The principal administrator already holds every right.",
+    )
+    CANNOT_EDIT_OWN_DELEGATION = strawberry.enum_value(
+        "CANNOT_EDIT_OWN_DELEGATION", description="Nobody changes or revokes their own delegation."
+    )
+    DELEGATION_REVOKED = strawberry.enum_value(
+        "DELEGATION_REVOKED", description="The delegation was revoked and cannot change."
+    )
     CODE_INVALID = strawberry.enum_value(
         "CODE_INVALID", description="The code is wrong (or nothing awaits a code for this email)."
     )

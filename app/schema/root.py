@@ -21,10 +21,12 @@ from strawberry.types import ExecutionContext
 
 from app.resolvers import accounts as account_resolvers
 from app.resolvers import companies as company_resolvers
+from app.resolvers import delegations as delegation_resolvers
 from app.resolvers import services as service_resolvers
 from app.resolvers.errors import EXPOSED_ERRORS
 from app.resolvers.nodes import resolve_node
 from app.schema import accounts as account_types
+from app.schema import delegations as delegation_types
 from app.schema import services as service_types
 from app.schema.companies import Company
 from app.schema.nodes import Node
@@ -99,6 +101,45 @@ class Mutation:
         resolver=account_resolvers.reset_password,
         description="Set a new password with a reset link; every session is closed.",
     )
+    designate_alternate_administrator: delegation_types.DesignateAlternateAdministratorPayload = (
+        strawberry.mutation(
+            resolver=delegation_resolvers.designate_alternate_administrator,
+            description="Designate the company's alternate administrator (principal only): an "
+            "active account that then manages delegations.",
+        )
+    )
+    suspend_alternate_administrator: delegation_types.SuspendAlternateAdministratorPayload = (
+        strawberry.mutation(
+            resolver=delegation_resolvers.suspend_alternate_administrator,
+            description="Suspend the alternate administrator: the role stays, its powers go.",
+        )
+    )
+    reactivate_alternate_administrator: delegation_types.ReactivateAlternateAdministratorPayload = (
+        strawberry.mutation(
+            resolver=delegation_resolvers.reactivate_alternate_administrator,
+            description="Give a suspended alternate administrator its powers back.",
+        )
+    )
+    remove_alternate_administrator: delegation_types.RemoveAlternateAdministratorPayload = (
+        strawberry.mutation(
+            resolver=delegation_resolvers.remove_alternate_administrator,
+            description="Remove the alternate administrator; a delegation they hold remains.",
+        )
+    )
+    grant_delegation: delegation_types.GrantDelegationPayload = strawberry.mutation(
+        resolver=delegation_resolvers.grant_delegation,
+        description="Grant an active account rights on the company's services (principal or "
+        "active alternate). One delegation per company and delegate; the delegate and the "
+        "administrators are emailed.",
+    )
+    update_delegation: delegation_types.UpdateDelegationPayload = strawberry.mutation(
+        resolver=delegation_resolvers.update_delegation,
+        description="Change a delegation's services and rights or its end date.",
+    )
+    revoke_delegation: delegation_types.RevokeDelegationPayload = strawberry.mutation(
+        resolver=delegation_resolvers.revoke_delegation,
+        description="Revoke a delegation: it grants nothing from now on.",
+    )
     add_company: service_types.AddCompanyPayload = strawberry.mutation(
         resolver=company_resolvers.add_company,
         description="Attach a company by SIREN or IDSP (expert mode); no rights yet. Adding it "
@@ -154,6 +195,6 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        types=[Company, service_types.ServiceRequest],
+        types=[Company, service_types.ServiceRequest, delegation_types.Delegation],
         extensions=extensions,
     )

@@ -191,6 +191,22 @@ class AuthorizationReason(enum.Enum):
     SERVICE_NOT_HELD = strawberry.enum_value(
         "SERVICE_NOT_HELD", description="The company is not signed up for this service."
     )
+    ALTERNATE_ADMINISTRATOR = strawberry.enum_value(
+        "ALTERNATE_ADMINISTRATOR",
+        description="Allowed: active alternate administrator of a service the company holds.",
+    )
+    DELEGATION = strawberry.enum_value(
+        "DELEGATION", description="Allowed: an active delegation grants this right."
+    )
+    ALTERNATE_SUSPENDED = strawberry.enum_value(
+        "ALTERNATE_SUSPENDED", description="The account is a suspended alternate administrator."
+    )
+    DELEGATION_NOT_ACTIVE = strawberry.enum_value(
+        "DELEGATION_NOT_ACTIVE", description="The delegation is scheduled, expired or revoked."
+    )
+    RIGHT_NOT_DELEGATED = strawberry.enum_value(
+        "RIGHT_NOT_DELEGATED", description="The delegation does not include this right."
+    )
 
 
 @strawberry.input(description="The question a downstream online service asks the gateway.")

@@ -1,0 +1,542 @@
+"""Alternate administrators and delegations: who may hand which rights to whom, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.events import EventKind, record_event
+from app.db import write_transaction
+from app.domain.errors import DomainError, DomainErrors, ForbiddenError, NotAuthenticatedError
+from app.domain.paging import Page, page_of
+from app.domain.runtime import Caller, Runtime
+from app.domain.validation import email_key
+from app.models import (
+    Account,
+    ChangeKind,
+    Company,
+    CompanyRole,
+    CompanyService,
+    Delegation,
+    DelegationChange,
+    Role,
+)
+from app.models.accounts import AccountStatus
+from app.notifications import templates
+from app.notifications.outbox import enqueue_email
+from app.reference.services import BY_CODE, Right
+
+# A start date a little in the past is the client's "now" arriving late, not back-dating.
+CLOCK_SKEW = timedelta(minutes=1)
+# Any constant: the advisory lock that makes change-feed rows commit in id order on PostgreSQL.
+CHANGE_FEED_LOCK = 7_250_001
+
+
+@dataclass(frozen=True)
+class ServiceGrant:
+    service_code: str
+    rights: list[str]
+
+
+def _caller_id(caller: Caller) -> int:
+    if caller.account_id is None:
+        raise NotAuthenticatedError
+    return caller.account_id
+
+
+async def _role(
+    session: AsyncSession, account_id: int, company_id: int | None
+) -> CompanyRole | None:
+    return await session.scalar(
+        select(CompanyRole)
+        .where(CompanyRole.account_id == account_id, CompanyRole.company_id == company_id)
+        .with_for_update()
+    )
+
+
+async def require_manager(
+    session: AsyncSession, account_id: int, company_id: int | None
+) -> CompanyRole:
+    """The principal or an active alternate: those who manage delegations."""
+    role = await _role(session, account_id, company_id)
+    if role is None or not is_manager(role):
+        raise ForbiddenError
+    return role
+
+
+def is_manager(role: CompanyRole) -> bool:
+    if role.role == Role.PRINCIPAL_ADMINISTRATOR:
+        return True
+    return role.role == Role.ALTERNATE_ADMINISTRATOR and role.suspended_at is None
+
+
+async def _active_account(session: AsyncSession, email: str, field: str) -> Account:
+    account = await session.scalar(
+        select(Account).where(
+            Account.email_key == email_key(email), Account.status == AccountStatus.ACTIVE
+        )
+    )
+    if account is None:
+        raise DomainError(
+            "ACCOUNT_NOT_FOUND", "No active professional account uses this email address.", [field]
+        )
+    return account
+
+
+async def _administrators(session: AsyncSession, company_id: int) -> list[Account]:
+    return list(
+        await session.scalars(
+            select(Account)
+            .join(CompanyRole, CompanyRole.account_id == Account.id)
+            .where(
+                CompanyRole.company_id == company_id,
+                CompanyRole.role.in_([Role.PRINCIPAL_ADMINISTRATOR, Role.ALTERNATE_ADMINISTRATOR]),
+            )
+        )
+    )
+
+
+# --- alternate administrator -------------------------------------------------------------
+
+
+async def _require_principal(
+    session: AsyncSession, account_id: int, company_id: int | None
+) -> None:
+    role = await _role(session, account_id, company_id)
+    if role is None or role.role != Role.PRINCIPAL_ADMINISTRATOR:
+        raise ForbiddenError
+
+
+async def _alternate(session: AsyncSession, company_id: int | None) -> CompanyRole:
+    alternate = await session.scalar(
+        select(CompanyRole)
+        .where(
+            CompanyRole.company_id == company_id,
+            CompanyRole.role == Role.ALTERNATE_ADMINISTRATOR,
+        )
+        .with_for_update()
+    )
+    if alternate is None:
+        raise DomainError(
+            "NO_ALTERNATE_ADMINISTRATOR",
+            "This company has no alternate administrator.",
+            ["companyId"],
+        )
+    return alternate
+
+
+async def designate_alternate(
+    rt: Runtime, caller: Caller, company_id: int | None, email: str
+) -> Company:
+    account_id = _caller_id(caller)
+    now = rt.clock.now()
+    try:
+        async with write_transaction(rt.sessions) as session:
+            await _require_principal(session, account_id, company_id)
+            target = await _active_account(session, email, "accountEmail")
+            if target.id == account_id:
+                raise DomainError(
+                    "CANNOT_DESIGNATE_SELF",
+                    "The principal administrator cannot also be the alternate.",
+                    ["accountEmail"],
+                )
+            existing = await session.scalar(
+                select(CompanyRole.id).where(
+                    CompanyRole.company_id == company_id,
+                    CompanyRole.role == Role.ALTERNATE_ADMINISTRATOR,
+                )
+            )
+            if existing is not None:
+                raise DomainError(
+                    "ALTERNATE_ALREADY_DESIGNATED",
+                    "This company already has an alternate administrator; remove them first.",
+                    ["companyId"],
+                )
+            role = await _role(session, target.id, company_id)
+            if role is None:
+                role = CompanyRole(company_id=company_id, account_id=target.id)
+                session.add(role)
+            role.role, role.since, role.suspended_at = Role.ALTERNATE_ADMINISTRATOR, now, None
+            company = await session.get(Company, company_id)
+            enqueue_email(
+                session,
+                now,
+                target.email,
+                templates.alternate_designated_email(target.first_name, company.name),
+            )
+            record_event(
+                session,
+                EventKind.ALTERNATE_DESIGNATED,
+                caller=caller,
+                at=now,
+                subject_account_id=target.id,
+                company_id=company_id,
+            )
+    except IntegrityError:
+        raise DomainError(
+            "ALTERNATE_ALREADY_DESIGNATED",
+            "This company already has an alternate administrator; remove them first.",
+            ["companyId"],
+        ) from None
+    return company
+
+
+async def change_alternate(
+    rt: Runtime, caller: Caller, company_id: int | None, action: str
+) -> Company:
+    """`suspend`, `reactivate` or `remove` the company's alternate administrator."""
+    account_id = _caller_id(caller)
+    now = rt.clock.now()
+    async with write_transaction(rt.sessions) as session:
+        await _require_principal(session, account_id, company_id)
+        alternate = await _alternate(session, company_id)
+        if action == "suspend":
+            if alternate.suspended_at is not None:
+                raise DomainError(
+                    "ALTERNATE_ALREADY_SUSPENDED",
+                    "The alternate is already suspended.",
+                    ["companyId"],
+                )
+            alternate.suspended_at, kind = now, EventKind.ALTERNATE_SUSPENDED
+        elif action == "reactivate":
+            if alternate.suspended_at is None:
+                raise DomainError(
+                    "ALTERNATE_NOT_SUSPENDED", "The alternate is not suspended.", ["companyId"]
+                )
+            alternate.suspended_at, kind = None, EventKind.ALTERNATE_REACTIVATED
+        else:
+            live = await _live_delegation(session, company_id, alternate.account_id)
+            alternate.role = Role.DELEGATE if live else Role.NONE
+            alternate.suspended_at, kind = None, EventKind.ALTERNATE_REMOVED
+        record_event(
+            session,
+            kind,
+            caller=caller,
+            at=now,
+            subject_account_id=alternate.account_id,
+            company_id=company_id,
+        )
+        return await session.get(Company, company_id)
+
+
+# --- delegations ---------------------------------------------------------------------------
+
+
+async def _live_delegation(
+    session: AsyncSession, company_id: int | None, delegate_id: int
+) -> Delegation | None:
+    return await session.scalar(
+        select(Delegation).where(
+            Delegation.company_id == company_id,
+            Delegation.delegate_account_id == delegate_id,
+            Delegation.revoked_at.is_(None),
+        )
+    )
+
+
+async def _checked_grants(
+    session: AsyncSession,
+    company_id: int | None,
+    grants: list[ServiceGrant],
+    errors: list[DomainError],
+) -> dict[str, list[str]]:
+    if not grants:
+        errors.append(
+            DomainError("SERVICE_REQUIRED", "Delegate at least one service.", ["services"])
+        )
+    held = set(
+        await session.scalars(
+            select(CompanyService.service_code).where(CompanyService.company_id == company_id)
+        )
+    )
+    checked: dict[str, list[str]] = {}
+    for index, grant in enumerate(grants):
+        field = ["services", str(index)]
+        service = BY_CODE.get(grant.service_code)
+        if service is None or service.requires_separate_signup:
+            errors.append(
+                DomainError(
+                    "UNKNOWN_SERVICE",
+                    f"There is no service {grant.service_code!r} to delegate.",
+                    [*field, "serviceCode"],
+                )
+            )
+            continue
+        if grant.service_code in checked:
+            errors.append(
+                DomainError(
+                    "DUPLICATE_SERVICE", "Each service appears once.", [*field, "serviceCode"]
+                )
+            )
+            continue
+        if grant.service_code not in held:
+            errors.append(
+                DomainError(
+                    "SERVICE_NOT_HELD",
+                    f"The company is not signed up for {service.name}: nobody can delegate it.",
+                    [*field, "serviceCode"],
+                )
+            )
+            continue
+        if not grant.rights:
+            errors.append(
+                DomainError("RIGHTS_REQUIRED", "Choose at least one right.", [*field, "rights"])
+            )
+            continue
+        unsupported = [right for right in grant.rights if Right(right) not in service.rights]
+        if unsupported:
+            errors.append(
+                DomainError(
+                    "RIGHT_NOT_SUPPORTED",
+                    f"{service.name} supports only {', '.join(service.rights)}.",
+                    [*field, "rights"],
+                )
+            )
+            continue
+        checked[grant.service_code] = sorted(set(grant.rights), key=[r.value for r in Right].index)
+    return checked
+
+
+def _checked_dates(
+    starts_at: datetime | None, ends_at: datetime | None, now: datetime, errors: list[DomainError]
+) -> datetime:
+    start = starts_at or now
+    if start < now - CLOCK_SKEW:
+        errors.append(
+            DomainError("START_IN_PAST", "A delegation cannot start in the past.", ["startsAt"])
+        )
+    start = max(start, now)
+    if ends_at is not None and ends_at <= start:
+        errors.append(
+            DomainError("END_BEFORE_START", "The end must come after the start.", ["endsAt"])
+        )
+    return start
+
+
+async def _append_change(
+    session: AsyncSession, delegation: Delegation, kind: ChangeKind, now: datetime
+) -> None:
+    if session.bind.dialect.name == "postgresql":
+        # Changes commit one at a time, so a reader never sees id n+1 before id n.
+        await session.execute(select(func.pg_advisory_xact_lock(CHANGE_FEED_LOCK)))
+    session.add(
+        DelegationChange(
+            delegation_id=delegation.id,
+            company_id=delegation.company_id,
+            delegate_account_id=delegation.delegate_account_id,
+            kind=kind,
+            occurred_at=now,
+        )
+    )
+
+
+async def _notify(
+    session: AsyncSession, delegation: Delegation, kind: ChangeKind, now: datetime
+) -> None:
+    company = await session.get(Company, delegation.company_id)
+    delegate = await session.get(Account, delegation.delegate_account_id)
+    recipients = {delegate.email: delegate.first_name}
+    for administrator in await _administrators(session, delegation.company_id):
+        recipients.setdefault(administrator.email, administrator.first_name)
+    for email, first_name in recipients.items():
+        enqueue_email(
+            session,
+            now,
+            email,
+            templates.delegation_email(
+                first_name,
+                kind.value,
+                company.name,
+                f"{delegate.first_name} {delegate.last_name}",
+                delegation.services,
+                delegation.starts_at,
+                delegation.ends_at,
+            ),
+        )
+
+
+def already_exists() -> DomainError:
+    return DomainError(
+        "DELEGATION_ALREADY_EXISTS",
+        "This account already holds a delegation on this company: change it with updateDelegation.",
+        ["delegateEmail"],
+    )
+
+
+async def grant(  # noqa: PLR0917  (the mutation's input, field by field)
+    rt: Runtime,
+    caller: Caller,
+    company_id: int | None,
+    delegate_email: str,
+    grants: list[ServiceGrant],
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+) -> Delegation:
+    account_id = _caller_id(caller)
+    now = rt.clock.now()
+    try:
+        async with write_transaction(rt.sessions) as session:
+            await require_manager(session, account_id, company_id)
+            errors: list[DomainError] = []
+            services = await _checked_grants(session, company_id, grants, errors)
+            start = _checked_dates(starts_at, ends_at, now, errors)
+            try:
+                delegate = await _active_account(session, delegate_email, "delegateEmail")
+            except DomainError as error:
+                errors.append(error)
+                delegate = None
+            if delegate is not None:
+                errors += await _delegate_problems(session, company_id, delegate.id, account_id)
+            if errors:
+                raise DomainErrors(errors)
+            delegation = Delegation(
+                company_id=company_id,
+                delegate_account_id=delegate.id,
+                grantor_account_id=account_id,
+                services=services,
+                starts_at=start,
+                ends_at=ends_at,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(delegation)
+            role = await _role(session, delegate.id, company_id)
+            if role is None:
+                session.add(
+                    CompanyRole(
+                        company_id=company_id, account_id=delegate.id, role=Role.DELEGATE, since=now
+                    )
+                )
+            elif role.role == Role.NONE:
+                role.role, role.since = Role.DELEGATE, now
+            await session.flush()
+            await _record(session, caller, delegation, ChangeKind.GRANTED, now)
+    except IntegrityError:
+        raise already_exists() from None
+    return delegation
+
+
+async def _delegate_problems(
+    session: AsyncSession, company_id: int | None, delegate_id: int, caller_id: int
+) -> list[DomainError]:
+    if delegate_id == caller_id:
+        return [
+            DomainError(
+                "CANNOT_DELEGATE_TO_SELF", "Nobody delegates to themselves.", ["delegateEmail"]
+            )
+        ]
+    role = await _role(session, delegate_id, company_id)
+    if role is not None and role.role == Role.PRINCIPAL_ADMINISTRATOR:
+        return [
+            DomainError(
+                "CANNOT_DELEGATE_TO_PRINCIPAL",
+                "The principal administrator already holds every right.",
+                ["delegateEmail"],
+            )
+        ]
+    if await _live_delegation(session, company_id, delegate_id):
+        return [already_exists()]
+    return []
+
+
+async def _record(
+    session: AsyncSession, caller: Caller, delegation: Delegation, kind: ChangeKind, now: datetime
+) -> None:
+    await _append_change(session, delegation, kind, now)
+    await _notify(session, delegation, kind, now)
+    record_event(
+        session,
+        EventKind[f"DELEGATION_{kind.value}"],
+        caller=caller,
+        at=now,
+        subject_account_id=delegation.delegate_account_id,
+        company_id=delegation.company_id,
+        details={"delegationId": delegation.id, "services": delegation.services},
+    )
+
+
+async def _managed_delegation(
+    session: AsyncSession, account_id: int, delegation_id: int | None
+) -> Delegation:
+    delegation = await session.scalar(
+        select(Delegation).where(Delegation.id == delegation_id).with_for_update()
+    )
+    if delegation is None:
+        raise ForbiddenError
+    await require_manager(session, account_id, delegation.company_id)
+    if delegation.delegate_account_id == account_id:
+        raise DomainError(
+            "CANNOT_EDIT_OWN_DELEGATION",
+            "Nobody changes or revokes their own delegation.",
+            ["delegationId"],
+        )
+    if delegation.revoked_at is not None:
+        raise DomainError("DELEGATION_REVOKED", "This delegation was revoked.", ["delegationId"])
+    return delegation
+
+
+async def update(
+    rt: Runtime,
+    caller: Caller,
+    delegation_id: int | None,
+    grants: list[ServiceGrant] | None,
+    ends_at: datetime | None,
+) -> Delegation:
+    account_id = _caller_id(caller)
+    now = rt.clock.now()
+    async with write_transaction(rt.sessions) as session:
+        delegation = await _managed_delegation(session, account_id, delegation_id)
+        errors: list[DomainError] = []
+        services = (
+            await _checked_grants(session, delegation.company_id, grants, errors)
+            if grants is not None
+            else delegation.services
+        )
+        if ends_at is not None and ends_at <= max(now, delegation.starts_at):
+            errors.append(
+                DomainError(
+                    "END_BEFORE_START",
+                    "The end must come after the start and after now.",
+                    ["endsAt"],
+                )
+            )
+        if errors:
+            raise DomainErrors(errors)
+        delegation.services = services
+        if ends_at is not None:
+            delegation.ends_at = ends_at
+        delegation.updated_at = now
+        await _record(session, caller, delegation, ChangeKind.UPDATED, now)
+    return delegation
+
+
+async def revoke(rt: Runtime, caller: Caller, delegation_id: int | None) -> Delegation:
+    account_id = _caller_id(caller)
+    now = rt.clock.now()
+    async with write_transaction(rt.sessions) as session:
+        delegation = await _managed_delegation(session, account_id, delegation_id)
+        delegation.revoked_at = now
+        delegation.updated_at = now
+        role = await _role(session, delegation.delegate_account_id, delegation.company_id)
+        if role is not None and role.role == Role.DELEGATE:
+            role.role = Role.NONE
+        await _record(session, caller, delegation, ChangeKind.REVOKED, now)
+    return delegation
+
+
+async def delegations_received(
+    session: AsyncSession, account_id: int, first: int, after: int | None
+) -> Page[tuple[int, Delegation]]:
+    query = select(Delegation.id, Delegation).where(Delegation.delegate_account_id == account_id)
+    return await page_of(session, query, Delegation.id, first, after)
+
+
+async def delegations_granted(
+    session: AsyncSession, account_id: int, first: int, after: int | None
+) -> Page[tuple[int, Delegation]]:
+    query = select(Delegation.id, Delegation).where(Delegation.grantor_account_id == account_id)
+    return await page_of(session, query, Delegation.id, first, after)

@@ -1,0 +1,222 @@
+"""Delegations and alternate administrators: types, inputs and payloads."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from app.models import Account as AccountModel
+from app.models import Delegation as DelegationModel
+from app.reference.services import BY_CODE
+from app.schema.errors import UserError
+from app.schema.nodes import Node, PageInfo, to_global_id
+from app.schema.services import OnlineService, Right
+
+if TYPE_CHECKING:
+    from app.schema.companies import Company
+
+CompanyRef = Annotated["Company", strawberry.lazy("app.schema.companies")]
+
+
+@strawberry.enum(description="Where a delegation stands, from its dates and revocation.")
+class DelegationStatus(enum.Enum):
+    SCHEDULED = strawberry.enum_value("SCHEDULED", description="Its start date is to come.")
+    ACTIVE = strawberry.enum_value("ACTIVE", description="It grants its rights now.")
+    EXPIRED = strawberry.enum_value("EXPIRED", description="Its end date has passed.")
+    REVOKED = strawberry.enum_value("REVOKED", description="An administrator revoked it.")
+
+
+@strawberry.type(description="An account named in a delegation.")
+class DelegationParty:
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+    email: str = strawberry.field(description="Login email address.")
+
+    @classmethod
+    def from_model(cls, account: AccountModel) -> DelegationParty:
+        return cls(first_name=account.first_name, last_name=account.last_name, email=account.email)
+
+
+@strawberry.type(description="A delegated service and the rights delegated on it.")
+class DelegatedService:
+    service: OnlineService = strawberry.field(description="The online service.")
+    rights: list[Right] = strawberry.field(description="The rights delegated.")
+
+
+@strawberry.type(description="Rights an administrator handed to another account for one company.")
+class Delegation(Node):
+    services: list[DelegatedService] = strawberry.field(description="Services and rights.")
+    starts_at: datetime = strawberry.field(description="When it starts granting.")
+    ends_at: datetime | None = strawberry.field(description="When it stops, if ever.")
+    status: DelegationStatus = strawberry.field(description="Where it stands now.")
+    created_at: datetime = strawberry.field(description="When it was granted.")
+    revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
+    company_id: strawberry.Private[int]
+    delegate_id: strawberry.Private[int]
+    grantor_id: strawberry.Private[int]
+    viewer_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, delegation: DelegationModel, now: datetime, viewer_id: int) -> Delegation:
+        return cls(
+            id=to_global_id("Delegation", delegation.id),
+            services=[
+                DelegatedService(
+                    service=OnlineService.from_entry(BY_CODE[code]),
+                    rights=[Right[right] for right in rights],
+                )
+                for code, rights in delegation.services.items()
+            ],
+            starts_at=delegation.starts_at,
+            ends_at=delegation.ends_at,
+            status=DelegationStatus[delegation.status(now)],
+            created_at=delegation.created_at,
+            revoked_at=delegation.revoked_at,
+            company_id=delegation.company_id,
+            delegate_id=delegation.delegate_account_id,
+            grantor_id=delegation.grantor_account_id,
+            viewer_id=viewer_id,
+        )
+
+    @strawberry.field(description="The company the delegation is for.")
+    async def company(self, info: strawberry.Info) -> CompanyRef | None:
+        from app.schema.companies import Company
+
+        loaders = info.context.loaders
+        company = await loaders.companies_by_id.load(self.company_id)
+        role = await loaders.roles_by_account_and_company.load((self.viewer_id, self.company_id))
+        return Company.from_model(company, role, self.viewer_id) if company else None
+
+    @strawberry.field(description="The account that holds the delegated rights.")
+    async def delegate(self, info: strawberry.Info) -> DelegationParty:
+        return DelegationParty.from_model(
+            await info.context.loaders.accounts_by_id.load(self.delegate_id)
+        )
+
+    @strawberry.field(description="The administrator who granted it.")
+    async def grantor(self, info: strawberry.Info) -> DelegationParty:
+        return DelegationParty.from_model(
+            await info.context.loaders.accounts_by_id.load(self.grantor_id)
+        )
+
+
+@strawberry.type(description="An edge of a delegation connection.")
+class DelegationEdge:
+    cursor: str = strawberry.field(description="Opaque position of this edge.")
+    node: Delegation = strawberry.field(description="The delegation.")
+
+
+@strawberry.type(description="A page of delegations (Relay connection).")
+class DelegationConnection:
+    edges: list[DelegationEdge] = strawberry.field(description="The delegations of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Number of delegations in all pages.")
+
+
+@strawberry.type(description="The alternate administrator of a company.")
+class AlternateAdministrator:
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+    since: datetime = strawberry.field(description="Alternate administrator since.")
+    suspended: bool = strawberry.field(description="Suspended: keeps the role, none of its powers.")
+
+
+@strawberry.input(description="Designate the company's alternate administrator (principal only).")
+class DesignateAlternateAdministratorInput:
+    company_id: strawberry.ID = strawberry.field(description="Global ID of the company.")
+    account_email: str = strawberry.field(description="Login email of an active account.")
+
+
+@strawberry.input(description="Suspend the company's alternate administrator (principal only).")
+class SuspendAlternateAdministratorInput:
+    company_id: strawberry.ID = strawberry.field(description="Global ID of the company.")
+
+
+@strawberry.input(description="Give a suspended alternate administrator its powers back.")
+class ReactivateAlternateAdministratorInput:
+    company_id: strawberry.ID = strawberry.field(description="Global ID of the company.")
+
+
+@strawberry.input(description="Remove the company's alternate administrator (principal only).")
+class RemoveAlternateAdministratorInput:
+    company_id: strawberry.ID = strawberry.field(description="Global ID of the company.")
+
+
+@strawberry.type(description="Result of designating an alternate administrator.")
+class DesignateAlternateAdministratorPayload:
+    company: CompanyRef | None = strawberry.field(description="The company.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type(description="Result of suspending the alternate administrator.")
+class SuspendAlternateAdministratorPayload:
+    company: CompanyRef | None = strawberry.field(description="The company.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type(description="Result of reactivating the alternate administrator.")
+class ReactivateAlternateAdministratorPayload:
+    company: CompanyRef | None = strawberry.field(description="The company.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type(description="Result of removing the alternate administrator.")
+class RemoveAlternateAdministratorPayload:
+    company: CompanyRef | None = strawberry.field(description="The company.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.input(description="A service to delegate and the rights delegated on it.")
+class DelegatedServiceInput:
+    service_code: str = strawberry.field(description="Code of a service the company holds.")
+    rights: list[Right] = strawberry.field(description="Rights the service supports.")
+
+
+@strawberry.input(description="Grant a delegation (principal or active alternate administrator).")
+class GrantDelegationInput:
+    company_id: strawberry.ID = strawberry.field(description="Global ID of the company.")
+    delegate_email: str = strawberry.field(description="Login email of an active account.")
+    services: list[DelegatedServiceInput] = strawberry.field(description="What is delegated.")
+    starts_at: datetime | None = strawberry.field(
+        default=None, description="Start (now when omitted); never in the past."
+    )
+    ends_at: datetime | None = strawberry.field(
+        default=None, description="End, after the start; none for no end."
+    )
+
+
+@strawberry.input(description="Change a delegation's services or end date.")
+class UpdateDelegationInput:
+    delegation_id: strawberry.ID = strawberry.field(description="Global ID of the delegation.")
+    services: list[DelegatedServiceInput] | None = strawberry.field(
+        default=None, description="The new services and rights, replacing the old; omit to keep."
+    )
+    ends_at: datetime | None = strawberry.field(
+        default=None, description="The new end date; omit to keep."
+    )
+
+
+@strawberry.input(description="Revoke a delegation; it grants nothing from now on.")
+class RevokeDelegationInput:
+    delegation_id: strawberry.ID = strawberry.field(description="Global ID of the delegation.")
+
+
+@strawberry.type(description="Result of granting a delegation.")
+class GrantDelegationPayload:
+    delegation: Delegation | None = strawberry.field(description="The new delegation.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was granted.")
+
+
+@strawberry.type(description="Result of changing a delegation.")
+class UpdateDelegationPayload:
+    delegation: Delegation | None = strawberry.field(description="The changed delegation.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type(description="Result of revoking a delegation.")
+class RevokeDelegationPayload:
+    delegation: Delegation | None = strawberry.field(description="The revoked delegation.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
