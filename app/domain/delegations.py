@@ -350,11 +350,11 @@ async def _notify(
             templates.delegation_email(
                 first_name,
                 kind.value,
-                company.name,
-                f"{delegate.first_name} {delegate.last_name}",
-                delegation.services,
-                delegation.starts_at,
-                delegation.ends_at,
+                company_name=company.name,
+                delegate_name=f"{delegate.first_name} {delegate.last_name}",
+                services=delegation.services,
+                starts_at=delegation.starts_at,
+                ends_at=delegation.ends_at,
             ),
         )
 

@@ -70,3 +70,42 @@ async def make_principal_of_many(
             ],
         )
         await session.commit()
+
+
+async def delegate_many(
+    runtime: Runtime, owner_id: int, firm_id: int, count: int, offset: int
+) -> None:
+    """`owner_id` becomes principal of `count` new companies and delegates each to `firm_id`."""
+    from app.models import Delegation
+
+    await make_principal_of_many(runtime, owner_id, count, offset)
+    now = runtime.clock.now()
+    async with runtime.sessions() as session:
+        ids = list(
+            await session.scalars(
+                select(CompanyRole.company_id).where(CompanyRole.account_id == owner_id)
+            )
+        )
+        await session.execute(
+            insert(Delegation),
+            [
+                {
+                    "company_id": cid,
+                    "delegate_account_id": firm_id,
+                    "grantor_account_id": owner_id,
+                    "services": {"DECLARER_TVA": ["CONSULT", "DECLARE"], "PAYER_TVA": ["PAY"]},
+                    "starts_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for cid in ids
+            ],
+        )
+        await session.execute(
+            insert(CompanyRole),
+            [
+                {"company_id": cid, "account_id": firm_id, "role": Role.DELEGATE, "since": now}
+                for cid in ids
+            ],
+        )
+        await session.commit()

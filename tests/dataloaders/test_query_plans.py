@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+import pytest
+from sqlalchemy import event
 
-from app.models import Account
-from tests.api.flows import DASHBOARD, logged_in_expert
-from tests.dataloaders.fixtures import make_principal_of_many
+from tests.api.flows import DASHBOARD, active_expert, log_in
+from tests.dataloaders.fixtures import delegate_many, make_principal_of_many
+from tests.dataloaders.test_firm_statements import FIRM_DASHBOARD, _account_id
 
 
 async def _explain(engine, statement, parameters):
@@ -26,15 +27,21 @@ def _full_scans(engine, plan):
     return [line for line in plan if line.startswith("SCAN") and "CONSTANT ROW" not in line]
 
 
-async def test_dashboard_statements_use_indexes(app, api, deliver, settings, make_api):
+@pytest.mark.parametrize("dashboard", ["owner", "firm"])
+async def test_dashboard_statements_use_indexes(app, api, deliver, settings, make_api, dashboard):
     runtime, engine = app.state.runtime, app.state.engine
-    email = "owner@example.fr"
-    async with await logged_in_expert(
-        api, deliver, settings.mail_dir, make_api, email=email
-    ) as client:
-        async with runtime.sessions() as session:
-            account_id = await session.scalar(select(Account.id).where(Account.email == email))
-        await make_principal_of_many(runtime, account_id, 150)
+    await active_expert(api, deliver, settings.mail_dir, email="owner@example.fr")
+    owner_id = await _account_id(runtime, "owner@example.fr")
+    if dashboard == "owner":
+        await make_principal_of_many(runtime, owner_id, 150)
+        email, query = "owner@example.fr", DASHBOARD
+    else:
+        await active_expert(api, deliver, settings.mail_dir, email="firm@example.fr")
+        await delegate_many(
+            runtime, owner_id, await _account_id(runtime, "firm@example.fr"), 150, 0
+        )
+        email, query = "firm@example.fr", FIRM_DASHBOARD
+    async with make_api(token=await log_in(api, email)) as client:
         captured = []
 
         def record(_conn, _cursor, statement, parameters, *_args):
@@ -43,7 +50,7 @@ async def test_dashboard_statements_use_indexes(app, api, deliver, settings, mak
 
         event.listen(engine.sync_engine, "before_cursor_execute", record)
         try:
-            await client.data(DASHBOARD)
+            await client.data(query)
         finally:
             event.remove(engine.sync_engine, "before_cursor_execute", record)
 
