@@ -28,10 +28,9 @@ async def world(api, deliver, settings, make_api):
 
 
 async def _do(client, action, company, **extra):
-    response = await client.call(
+    return await client.call(
         ALTERNATE_MUTATIONS[action], input={"companyId": company["id"], **extra}
     )
-    return response
 
 
 def _payload(response):

@@ -269,7 +269,7 @@ async def test_delegates_cannot_edit_or_revoke_their_own_delegation(world):
 async def test_two_administrators_granting_at_once_make_one_delegation(
     world, api, deliver, settings, make_api
 ):
-    owner, company, firm, _ = world
+    owner, company, _firm, _ = world
     from tests.api.delegation_flows import ALTERNATE_MUTATIONS
 
     await owner.data(
