@@ -17,16 +17,26 @@ from app.dataloaders.companies import (
 from app.dataloaders.delegations import (
     load_accounts_by_id,
     load_alternates_by_company,
+    load_delegation_requests_by_id,
     load_delegations_by_company,
     load_delegations_by_id,
     load_live_delegations_by_company_and_delegate,
+    load_pending_delegation_requests_by_company,
 )
 from app.dataloaders.services import (
     load_pending_requests_by_account_and_company,
     load_service_requests_by_id,
 )
 from app.db import SessionFactory
-from app.models import Account, Company, CompanyRole, CompanyService, Delegation, ServiceRequest
+from app.models import (
+    Account,
+    Company,
+    CompanyRole,
+    CompanyService,
+    Delegation,
+    DelegationRequest,
+    ServiceRequest,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,8 @@ class Dataloaders:
     alternates_by_company: DataLoader[int, CompanyRole | None]
     delegations_by_company: DataLoader[int, list[Delegation]]
     delegations_by_id: DataLoader[int, Delegation | None]
+    pending_delegation_requests_by_company: DataLoader[int, list[DelegationRequest]]
+    delegation_requests_by_id: DataLoader[int, DelegationRequest | None]
     live_delegations_by_company_and_delegate: DataLoader[tuple[int, int], Delegation | None]
 
     @classmethod
@@ -61,6 +73,10 @@ class Dataloaders:
             alternates_by_company=loader(load_alternates_by_company),
             delegations_by_company=loader(load_delegations_by_company),
             delegations_by_id=loader(load_delegations_by_id),
+            pending_delegation_requests_by_company=loader(
+                load_pending_delegation_requests_by_company
+            ),
+            delegation_requests_by_id=loader(load_delegation_requests_by_id),
             live_delegations_by_company_and_delegate=loader(
                 load_live_delegations_by_company_and_delegate
             ),

@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from app.db import SessionFactory, read_session
-from app.models import Account, CompanyRole, Delegation, Role
+from app.models import (
+    Account,
+    CompanyRole,
+    Delegation,
+    DelegationRequest,
+    DelegationRequestStatus,
+    Role,
+)
 
 
 async def load_accounts_by_id(
@@ -73,3 +80,33 @@ async def load_live_delegations_by_company_and_delegate(
         )
         by_key = {(d.company_id, d.delegate_account_id): d for d in rows}
     return [by_key.get(key) for key in keys]
+
+
+async def load_pending_delegation_requests_by_company(
+    sessions: SessionFactory, keys: Sequence[int]
+) -> list[list[DelegationRequest]]:
+    """Requests still marked pending; the caller drops those past their 30 days."""
+    async with read_session(sessions) as session:
+        rows = await session.scalars(
+            select(DelegationRequest)
+            .where(
+                DelegationRequest.company_id.in_(keys),
+                DelegationRequest.status == DelegationRequestStatus.PENDING,
+            )
+            .order_by(DelegationRequest.company_id, DelegationRequest.id)
+        )
+        by_company: dict[int, list[DelegationRequest]] = defaultdict(list)
+        for delegation_request in rows:
+            by_company[delegation_request.company_id].append(delegation_request)
+    return [by_company.get(key, []) for key in keys]
+
+
+async def load_delegation_requests_by_id(
+    sessions: SessionFactory, keys: Sequence[int]
+) -> list[DelegationRequest | None]:
+    async with read_session(sessions) as session:
+        rows = await session.scalars(
+            select(DelegationRequest).where(DelegationRequest.id.in_(keys))
+        )
+        by_id = {row.id: row for row in rows}
+    return [by_id.get(key) for key in keys]

@@ -87,7 +87,7 @@ async def _active_account(session: AsyncSession, email: str, field: str) -> Acco
     return account
 
 
-async def _administrators(session: AsyncSession, company_id: int) -> list[Account]:
+async def administrators(session: AsyncSession, company_id: int) -> list[Account]:
     return list(
         await session.scalars(
             select(Account)
@@ -238,7 +238,7 @@ async def _live_delegation(
     )
 
 
-async def _checked_grants(
+async def checked_grants(
     session: AsyncSession,
     company_id: int | None,
     grants: list[ServiceGrant],
@@ -301,7 +301,7 @@ async def _checked_grants(
     return checked
 
 
-def _checked_dates(
+def checked_dates(
     starts_at: datetime | None, ends_at: datetime | None, now: datetime, errors: list[DomainError]
 ) -> datetime:
     start = starts_at or now
@@ -340,7 +340,7 @@ async def _notify(
     company = await session.get(Company, delegation.company_id)
     delegate = await session.get(Account, delegation.delegate_account_id)
     recipients = {delegate.email: delegate.first_name}
-    for administrator in await _administrators(session, delegation.company_id):
+    for administrator in await administrators(session, delegation.company_id):
         recipients.setdefault(administrator.email, administrator.first_name)
     for email, first_name in recipients.items():
         enqueue_email(
@@ -382,15 +382,15 @@ async def grant(  # noqa: PLR0917  (the mutation's input, field by field)
         async with write_transaction(rt.sessions) as session:
             await require_manager(session, account_id, company_id)
             errors: list[DomainError] = []
-            services = await _checked_grants(session, company_id, grants, errors)
-            start = _checked_dates(starts_at, ends_at, now, errors)
+            services = await checked_grants(session, company_id, grants, errors)
+            start = checked_dates(starts_at, ends_at, now, errors)
             try:
                 delegate = await _active_account(session, delegate_email, "delegateEmail")
             except DomainError as error:
                 errors.append(error)
                 delegate = None
             if delegate is not None:
-                errors += await _delegate_problems(session, company_id, delegate.id, account_id)
+                errors += await delegate_problems(session, company_id, delegate.id, account_id)
             if errors:
                 raise DomainErrors(errors)
             delegation = Delegation(
@@ -403,24 +403,34 @@ async def grant(  # noqa: PLR0917  (the mutation's input, field by field)
                 created_at=now,
                 updated_at=now,
             )
-            session.add(delegation)
-            role = await _role(session, delegate.id, company_id)
-            if role is None:
-                session.add(
-                    CompanyRole(
-                        company_id=company_id, account_id=delegate.id, role=Role.DELEGATE, since=now
-                    )
-                )
-            elif role.role == Role.NONE:
-                role.role, role.since = Role.DELEGATE, now
-            await session.flush()
-            await _record(session, caller, delegation, ChangeKind.GRANTED, now)
+            await create_delegation(session, caller, delegation, now)
     except IntegrityError:
         raise already_exists() from None
     return delegation
 
 
-async def _delegate_problems(
+async def create_delegation(
+    session: AsyncSession, caller: Caller, delegation: Delegation, now: datetime
+) -> None:
+    """Store a checked delegation: the delegate gets the DELEGATE role, the feed and mail follow."""
+    session.add(delegation)
+    role = await _role(session, delegation.delegate_account_id, delegation.company_id)
+    if role is None:
+        session.add(
+            CompanyRole(
+                company_id=delegation.company_id,
+                account_id=delegation.delegate_account_id,
+                role=Role.DELEGATE,
+                since=now,
+            )
+        )
+    elif role.role == Role.NONE:
+        role.role, role.since = Role.DELEGATE, now
+    await session.flush()
+    await _record(session, caller, delegation, ChangeKind.GRANTED, now)
+
+
+async def delegate_problems(
     session: AsyncSession, company_id: int | None, delegate_id: int, caller_id: int
 ) -> list[DomainError]:
     if delegate_id == caller_id:
@@ -492,7 +502,7 @@ async def update(
         delegation = await _managed_delegation(session, account_id, delegation_id)
         errors: list[DomainError] = []
         services = (
-            await _checked_grants(session, delegation.company_id, grants, errors)
+            await checked_grants(session, delegation.company_id, grants, errors)
             if grants is not None
             else delegation.services
         )

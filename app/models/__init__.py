@@ -7,6 +7,8 @@ from app.models.delegations import (
     ChangeKind,
     Delegation,
     DelegationChange,
+    DelegationRequest,
+    DelegationRequestStatus,
     DelegationStatus,
 )
 from app.models.notifications import OutboxMessage
@@ -26,6 +28,8 @@ __all__ = [
     "CompanyService",
     "Delegation",
     "DelegationChange",
+    "DelegationRequest",
+    "DelegationRequestStatus",
     "DelegationStatus",
     "OneTimeCode",
     "OutboxMessage",

@@ -85,3 +85,44 @@ class DelegationChange(Base):
     delegate_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     kind: Mapped[ChangeKind] = mapped_column(String(16))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DelegationRequestStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    EXPIRED = "EXPIRED"
+
+
+class DelegationRequest(Base):
+    """An account asks a company's administrators for a delegation (e.g. an accounting firm)."""
+
+    __tablename__ = "delegation_requests"
+    __table_args__ = (
+        Index("ix_delegation_requests_company", "company_id", "status", "id"),
+        Index(
+            "uq_delegation_requests_pending",
+            "company_id",
+            "requester_account_id",
+            unique=True,
+            sqlite_where=text("status = 'PENDING'"),
+            postgresql_where=text("status = 'PENDING'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    requester_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    services: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    message: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[DelegationRequestStatus] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegations.id"))
+
+    def effective_status(self, now: datetime) -> DelegationRequestStatus:
+        if self.status == DelegationRequestStatus.PENDING and now >= self.expires_at:
+            return DelegationRequestStatus.EXPIRED
+        return DelegationRequestStatus(self.status)

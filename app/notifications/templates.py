@@ -114,6 +114,23 @@ def delegation_email(
     )
 
 
+def delegation_requested_email(first_name: str, company_name: str) -> Message:
+    return Message(
+        f"Delegation request: {company_name}",
+        f"Hello {first_name},\n\n"
+        f"An account asks you for a delegation on {company_name}. See the request in your "
+        "professional space and accept or decline it within 30 days." + SIGNATURE,
+    )
+
+
+def delegation_request_declined_email(first_name: str, company_name: str) -> Message:
+    return Message(
+        f"Delegation request declined: {company_name}",
+        f"Hello {first_name},\n\n"
+        f"The administrators of {company_name} declined your delegation request." + SIGNATURE,
+    )
+
+
 def password_reset_email(first_name: str, link: str, expires_at: datetime) -> Message:
     return Message(
         "Reset your password",

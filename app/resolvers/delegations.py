@@ -9,11 +9,12 @@ from typing import Annotated
 import strawberry
 
 from app.db import read_session
-from app.domain import delegations
+from app.domain import delegation_requests, delegations
 from app.domain.paging import Page
 from app.domain.runtime import Caller, Runtime
 from app.models import Company as CompanyModel
 from app.models import Delegation as DelegationModel
+from app.models import DelegationRequest as DelegationRequestModel
 from app.resolvers.companies import global_pk, page_size, viewer_id
 from app.resolvers.errors import INPUT, attempt
 from app.schema import delegations as types
@@ -182,4 +183,66 @@ async def revoke_delegation(
     )
     return types.RevokeDelegationPayload(
         delegation=_delegation(info, delegation), user_errors=errors
+    )
+
+
+def _request(
+    info: strawberry.Info, request: DelegationRequestModel | None
+) -> types.DelegationRequest | None:
+    if request is None:
+        return None
+    ctx = info.context
+    return types.DelegationRequest.from_model(request, ctx.runtime.clock.now(), ctx.viewer.id)
+
+
+async def request_delegation(
+    info: strawberry.Info, input: Annotated[types.RequestDelegationInput, INPUT]
+) -> types.RequestDelegationPayload:
+    viewer_id(info)
+    ctx = info.context
+    created, errors = await attempt(
+        delegation_requests.request(
+            ctx.runtime,
+            ctx.caller,
+            input.company_identifier,
+            _grants(input.services) or [],
+            input.message,
+        )
+    )
+    return types.RequestDelegationPayload(
+        delegation_request=_request(info, created), user_errors=errors
+    )
+
+
+async def accept_delegation_request(
+    info: strawberry.Info, input: Annotated[types.AcceptDelegationRequestInput, INPUT]
+) -> types.AcceptDelegationRequestPayload:
+    viewer_id(info)
+    ctx = info.context
+    delegation, errors = await attempt(
+        delegation_requests.accept(
+            ctx.runtime,
+            ctx.caller,
+            global_pk(input.request_id, "DelegationRequest"),
+            input.starts_at,
+            input.ends_at,
+        )
+    )
+    return types.AcceptDelegationRequestPayload(
+        delegation=_delegation(info, delegation), user_errors=errors
+    )
+
+
+async def decline_delegation_request(
+    info: strawberry.Info, input: Annotated[types.DeclineDelegationRequestInput, INPUT]
+) -> types.DeclineDelegationRequestPayload:
+    viewer_id(info)
+    ctx = info.context
+    declined, errors = await attempt(
+        delegation_requests.decline(
+            ctx.runtime, ctx.caller, global_pk(input.request_id, "DelegationRequest")
+        )
+    )
+    return types.DeclineDelegationRequestPayload(
+        delegation_request=_request(info, declined), user_errors=errors
     )

@@ -10,7 +10,7 @@ import strawberry
 from app.context import Context
 from app.schema.accounts import Account
 from app.schema.companies import Company
-from app.schema.delegations import Delegation
+from app.schema.delegations import Delegation, DelegationRequest
 from app.schema.nodes import Node, from_global_id
 from app.schema.services import ServiceRequest
 
@@ -33,23 +33,39 @@ async def _service_request(ctx: Context, pk: int) -> Node | None:
     return ServiceRequest.from_model(request, ctx.runtime.clock.now())
 
 
+async def _manages(ctx: Context, company_id: int) -> bool:
+    """Principal, or alternate administrator not suspended, of this company."""
+    role = await ctx.loaders.roles_by_account_and_company.load((ctx.viewer.id, company_id))
+    if role == "PRINCIPAL_ADMINISTRATOR":
+        return True
+    alternate = await ctx.loaders.alternates_by_company.load(company_id)
+    return (
+        alternate is not None
+        and alternate.account_id == ctx.viewer.id
+        and alternate.suspended_at is None
+    )
+
+
 async def _delegation(ctx: Context, pk: int) -> Node | None:
     delegation = await ctx.loaders.delegations_by_id.load(pk)
     if delegation is None:
         return None
-    if delegation.delegate_account_id != ctx.viewer.id:
-        role = await ctx.loaders.roles_by_account_and_company.load(
-            (ctx.viewer.id, delegation.company_id)
-        )
-        alternate = await ctx.loaders.alternates_by_company.load(delegation.company_id)
-        active_alternate = (
-            alternate is not None
-            and alternate.account_id == ctx.viewer.id
-            and alternate.suspended_at is None
-        )
-        if role != "PRINCIPAL_ADMINISTRATOR" and not active_alternate:
-            return None
+    if delegation.delegate_account_id != ctx.viewer.id and not await _manages(
+        ctx, delegation.company_id
+    ):
+        return None
     return Delegation.from_model(delegation, ctx.runtime.clock.now(), ctx.viewer.id)
+
+
+async def _delegation_request(ctx: Context, pk: int) -> Node | None:
+    request = await ctx.loaders.delegation_requests_by_id.load(pk)
+    if request is None:
+        return None
+    if request.requester_account_id != ctx.viewer.id and not await _manages(
+        ctx, request.company_id
+    ):
+        return None
+    return DelegationRequest.from_model(request, ctx.runtime.clock.now(), ctx.viewer.id)
 
 
 RESOLVERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
@@ -57,6 +73,7 @@ RESOLVERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "Company": _company,
     "ServiceRequest": _service_request,
     "Delegation": _delegation,
+    "DelegationRequest": _delegation_request,
 }
 
 

@@ -12,7 +12,12 @@ from app.domain.paging import Page
 from app.models import Company as CompanyModel
 from app.models import Role
 from app.reference.services import BY_CODE
-from app.schema.delegations import AlternateAdministrator, DelegationConnection, DelegationStatus
+from app.schema.delegations import (
+    AlternateAdministrator,
+    DelegationConnection,
+    DelegationRequest,
+    DelegationStatus,
+)
 from app.schema.nodes import Node, PageInfo, decode_cursor, to_global_id
 from app.schema.services import OnlineService, Right, ServiceRequest
 
@@ -154,6 +159,22 @@ class Company(Node):
             [(row.id, row) for row in following[:size]], len(visible), len(following) > size
         )
         return delegation_connection(page, now, self.viewer_id)
+
+    @strawberry.field(
+        description="Pending delegation requests, for its administrators (empty for others)."
+    )
+    async def delegation_requests(self, info: strawberry.Info) -> list[DelegationRequest]:
+        if not await self._manages(info):
+            return []
+        now = info.context.runtime.clock.now()
+        pending = await info.context.loaders.pending_delegation_requests_by_company.load(
+            self.company_id
+        )
+        return [
+            DelegationRequest.from_model(request, now, self.viewer_id)
+            for request in pending
+            if now < request.expires_at
+        ]
 
     @strawberry.field(description="The principal administrator, or null if there is none yet.")
     async def principal_administrator(self, info: strawberry.Info) -> CompanyAdministrator | None:

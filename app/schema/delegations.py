@@ -10,6 +10,7 @@ import strawberry
 
 from app.models import Account as AccountModel
 from app.models import Delegation as DelegationModel
+from app.models import DelegationRequest as DelegationRequestModel
 from app.reference.services import BY_CODE
 from app.schema.errors import UserError
 from app.schema.nodes import Node, PageInfo, to_global_id
@@ -46,6 +47,16 @@ class DelegatedService:
     rights: list[Right] = strawberry.field(description="The rights delegated.")
 
 
+def delegated_services(services: dict[str, list[str]]) -> list[DelegatedService]:
+    return [
+        DelegatedService(
+            service=OnlineService.from_entry(BY_CODE[code]),
+            rights=[Right[right] for right in rights],
+        )
+        for code, rights in services.items()
+    ]
+
+
 @strawberry.type(description="Rights an administrator handed to another account for one company.")
 class Delegation(Node):
     services: list[DelegatedService] = strawberry.field(description="Services and rights.")
@@ -63,13 +74,7 @@ class Delegation(Node):
     def from_model(cls, delegation: DelegationModel, now: datetime, viewer_id: int) -> Delegation:
         return cls(
             id=to_global_id("Delegation", delegation.id),
-            services=[
-                DelegatedService(
-                    service=OnlineService.from_entry(BY_CODE[code]),
-                    rights=[Right[right] for right in rights],
-                )
-                for code, rights in delegation.services.items()
-            ],
+            services=delegated_services(delegation.services),
             starts_at=delegation.starts_at,
             ends_at=delegation.ends_at,
             status=DelegationStatus[delegation.status(now)],
@@ -219,4 +224,97 @@ class UpdateDelegationPayload:
 @strawberry.type(description="Result of revoking a delegation.")
 class RevokeDelegationPayload:
     delegation: Delegation | None = strawberry.field(description="The revoked delegation.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.enum(description="Where a delegation request stands.")
+class DelegationRequestStatus(enum.Enum):
+    PENDING = strawberry.enum_value("PENDING", description="Awaiting the administrators.")
+    ACCEPTED = strawberry.enum_value("ACCEPTED", description="Accepted: a delegation was granted.")
+    DECLINED = strawberry.enum_value("DECLINED", description="Declined by an administrator.")
+    EXPIRED = strawberry.enum_value("EXPIRED", description="Unanswered for 30 days.")
+
+
+@strawberry.type(
+    description="A request for a delegation, answered by the company's administrators."
+)
+class DelegationRequest(Node):
+    services: list[DelegatedService] = strawberry.field(description="Services and rights asked.")
+    message: str = strawberry.field(description="The requester's message to the administrators.")
+    status: DelegationRequestStatus = strawberry.field(description="Where it stands now.")
+    created_at: datetime = strawberry.field(description="When it was made.")
+    expires_at: datetime = strawberry.field(description="When it lapses unanswered (30 days).")
+    company_id: strawberry.Private[int]
+    requester_id: strawberry.Private[int]
+    viewer_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(
+        cls, request: DelegationRequestModel, now: datetime, viewer_id: int
+    ) -> DelegationRequest:
+        return cls(
+            id=to_global_id("DelegationRequest", request.id),
+            services=delegated_services(request.services),
+            message=request.message,
+            status=DelegationRequestStatus[request.effective_status(now)],
+            created_at=request.created_at,
+            expires_at=request.expires_at,
+            company_id=request.company_id,
+            requester_id=request.requester_account_id,
+            viewer_id=viewer_id,
+        )
+
+    @strawberry.field(description="The company asked.")
+    async def company(self, info: strawberry.Info) -> CompanyRef | None:
+        from app.schema.companies import Company
+
+        loaders = info.context.loaders
+        company = await loaders.companies_by_id.load(self.company_id)
+        role = await loaders.roles_by_account_and_company.load((self.viewer_id, self.company_id))
+        return Company.from_model(company, role, self.viewer_id) if company else None
+
+    @strawberry.field(description="The account asking for the delegation.")
+    async def requester(self, info: strawberry.Info) -> DelegationParty:
+        account = await info.context.loaders.accounts_by_id.load(self.requester_id)
+        return DelegationParty.from_model(account)
+
+
+@strawberry.input(description="Ask a company's administrators for a delegation.")
+class RequestDelegationInput:
+    company_identifier: str = strawberry.field(description="SIREN or IDSP of the company.")
+    services: list[DelegatedServiceInput] = strawberry.field(description="What is asked.")
+    message: str = strawberry.field(
+        default="", description="A message to the administrators (at most 1,000 characters)."
+    )
+
+
+@strawberry.type(description="Result of requesting a delegation.")
+class RequestDelegationPayload:
+    delegation_request: DelegationRequest | None = strawberry.field(description="The request.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was requested.")
+
+
+@strawberry.input(description="Accept a delegation request: the delegation is granted as asked.")
+class AcceptDelegationRequestInput:
+    request_id: strawberry.ID = strawberry.field(description="Global ID of the request.")
+    starts_at: datetime | None = strawberry.field(
+        default=None, description="Start (now when omitted); never in the past."
+    )
+    ends_at: datetime | None = strawberry.field(default=None, description="End, if any.")
+
+
+@strawberry.type(description="Result of accepting a delegation request.")
+class AcceptDelegationRequestPayload:
+    delegation: Delegation | None = strawberry.field(description="The delegation granted.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was granted.")
+
+
+@strawberry.input(description="Decline a delegation request; the requester is told.")
+class DeclineDelegationRequestInput:
+    request_id: strawberry.ID = strawberry.field(description="Global ID of the request.")
+
+
+@strawberry.type(description="Result of declining a delegation request.")
+class DeclineDelegationRequestPayload:
+    delegation_request: DelegationRequest | None = strawberry.field(description="The request.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")

@@ -145,6 +145,21 @@ class UserErrorCode(enum.Enum):
     DELEGATION_REVOKED = strawberry.enum_value(
         "DELEGATION_REVOKED", description="The delegation was revoked and cannot change."
     )
+    MESSAGE_TOO_LONG = strawberry.enum_value(
+        "MESSAGE_TOO_LONG", description="The message is longer than 1,000 characters."
+    )
+    COMPANY_HAS_NO_ADMINISTRATOR = strawberry.enum_value(
+        "COMPANY_HAS_NO_ADMINISTRATOR",
+        description="The company has no administrator to answer yet.",
+    )
+    DELEGATION_REQUEST_ALREADY_PENDING = strawberry.enum_value(
+        "DELEGATION_REQUEST_ALREADY_PENDING",
+        description="A request of the account to this company awaits an answer.",
+    )
+    DELEGATION_REQUEST_NOT_PENDING = strawberry.enum_value(
+        "DELEGATION_REQUEST_NOT_PENDING",
+        description="The request was already answered or has lapsed.",
+    )
     CODE_INVALID = strawberry.enum_value(
         "CODE_INVALID", description="The code is wrong (or nothing awaits a code for this email)."
     )

@@ -140,6 +140,24 @@ class Mutation:
         resolver=delegation_resolvers.revoke_delegation,
         description="Revoke a delegation: it grants nothing from now on.",
     )
+    request_delegation: delegation_types.RequestDelegationPayload = strawberry.mutation(
+        resolver=delegation_resolvers.request_delegation,
+        description="Ask a company's administrators for a delegation (any active account, e.g. "
+        "an accounting firm whose client already has a principal administrator). Requests "
+        "lapse after 30 days.",
+    )
+    accept_delegation_request: delegation_types.AcceptDelegationRequestPayload = (
+        strawberry.mutation(
+            resolver=delegation_resolvers.accept_delegation_request,
+            description="Accept a delegation request: the delegation is granted as asked.",
+        )
+    )
+    decline_delegation_request: delegation_types.DeclineDelegationRequestPayload = (
+        strawberry.mutation(
+            resolver=delegation_resolvers.decline_delegation_request,
+            description="Decline a delegation request; the requester is emailed.",
+        )
+    )
     add_company: service_types.AddCompanyPayload = strawberry.mutation(
         resolver=company_resolvers.add_company,
         description="Attach a company by SIREN or IDSP (expert mode); no rights yet. Adding it "
@@ -195,6 +213,11 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        types=[Company, service_types.ServiceRequest, delegation_types.Delegation],
+        types=[
+            Company,
+            service_types.ServiceRequest,
+            delegation_types.Delegation,
+            delegation_types.DelegationRequest,
+        ],
         extensions=extensions,
     )
