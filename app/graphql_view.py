@@ -9,6 +9,7 @@ from strawberry.asgi import GraphQL
 
 from app.context import Context
 from app.dataloaders import Dataloaders
+from app.domain import api_tokens
 from app.domain.credentials import authenticate
 from app.domain.runtime import Caller, Runtime
 from app.security.cookies import SESSION_COOKIE
@@ -30,11 +31,19 @@ class GatewayGraphQL(GraphQL):
     ) -> Context:
         runtime: Runtime = request.app.state.runtime
         token = bearer_token(request)  # type: ignore[arg-type]
-        found = await authenticate(runtime, token) if token else None
-        account, user_session = found or (None, None)
+        account, session_id, api_token = None, None, None
+        if token and api_tokens.is_api_token(token):
+            found_token = await api_tokens.authenticate(runtime, token)
+            account, api_token = found_token or (None, None)
+        elif token:
+            found = await authenticate(runtime, token)
+            if found:
+                account, session_id = found[0], found[1].id
         caller = Caller(
             account_id=account.id if account else None,
-            session_id=user_session.id if user_session else None,
+            session_id=session_id,
+            scopes=frozenset(api_token.scopes) if api_token else None,
+            api_token_id=api_token.id if api_token else None,
             ip=request.client.host if request.client else None,
             user_agent=request.headers.get("user-agent"),
         )

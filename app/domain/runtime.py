@@ -26,5 +26,8 @@ class Caller:
 
     account_id: int | None = None
     session_id: int | None = None
+    # Set when the request carries an API token: what it may do. None for a session (all).
+    scopes: frozenset[str] | None = None
+    api_token_id: int | None = None
     ip: str | None = None
     user_agent: str | None = None

@@ -12,13 +12,14 @@ from app.models.delegations import (
     DelegationStatus,
 )
 from app.models.notifications import OutboxMessage
-from app.models.security import RateLimitHit, Session, ThrottleState
+from app.models.security import ApiToken, RateLimitHit, Session, ThrottleState
 from app.models.services import Capacity, ServiceRequest, ServiceRequestStatus
 
 __all__ = [
     "Account",
     "AccountMode",
     "AccountStatus",
+    "ApiToken",
     "AuditEvent",
     "Capacity",
     "ChangeKind",

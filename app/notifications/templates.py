@@ -131,6 +131,15 @@ def delegation_request_declined_email(first_name: str, company_name: str) -> Mes
     )
 
 
+def api_token_created_email(first_name: str, name: str, at: datetime) -> Message:
+    return Message(
+        "A new API token was created",
+        f"Hello {first_name},\n\n"
+        f"An API token named {name!r} was created for your professional account on {_paris(at)}.\n"
+        "If it was not you, revoke it and change your password at once." + SIGNATURE,
+    )
+
+
 def password_reset_email(first_name: str, link: str, expires_at: datetime) -> Message:
     return Message(
         "Reset your password",

@@ -8,11 +8,15 @@ from typing import Annotated
 import strawberry
 
 from app.context import Context
+from app.domain import api_tokens
+from app.domain.api_tokens import Scope
 from app.schema.accounts import Account
+from app.schema.api_tokens import ApiToken
 from app.schema.companies import Company
 from app.schema.delegations import Delegation, DelegationRequest
 from app.schema.nodes import Node, from_global_id
 from app.schema.services import ServiceRequest
+from app.security.permissions import require
 
 
 async def _account(ctx: Context, pk: int) -> Node | None:
@@ -68,12 +72,27 @@ async def _delegation_request(ctx: Context, pk: int) -> Node | None:
     return DelegationRequest.from_model(request, ctx.runtime.clock.now(), ctx.viewer.id)
 
 
+async def _api_token(ctx: Context, pk: int) -> Node | None:
+    if ctx.caller.api_token_id is not None:
+        return None
+    tokens = await api_tokens.tokens_of(ctx.runtime, ctx.viewer.id)
+    return next((ApiToken.from_model(t) for t in tokens if t.id == pk), None)
+
+
+SCOPES = {
+    "Company": Scope.COMPANIES_READ,
+    "ServiceRequest": Scope.COMPANIES_READ,
+    "Delegation": Scope.DELEGATIONS_READ,
+    "DelegationRequest": Scope.DELEGATIONS_READ,
+}
+
 RESOLVERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "Account": _account,
     "Company": _company,
     "ServiceRequest": _service_request,
     "Delegation": _delegation,
     "DelegationRequest": _delegation_request,
+    "ApiToken": _api_token,
 }
 
 
@@ -86,4 +105,6 @@ async def resolve_node(
     if ctx.viewer is None or decoded is None or decoded[0] not in RESOLVERS:
         return None
     type_name, pk = decoded
+    if type_name in SCOPES:
+        require(info, SCOPES[type_name])
     return await RESOLVERS[type_name](ctx, pk)

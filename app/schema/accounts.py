@@ -10,12 +10,15 @@ import strawberry
 
 from app.domain import delegations
 from app.models import Account as AccountModel
+from app.resolvers.api_tokens import account_api_tokens
 from app.resolvers.companies import resolve_account_companies
 from app.resolvers.delegations import delegations_of_viewer
+from app.schema.api_tokens import ApiToken
 from app.schema.companies import CompanyConnection
 from app.schema.delegations import DelegationConnection
 from app.schema.errors import UserError
 from app.schema.nodes import Node, to_global_id
+from app.security.permissions import CompaniesRead, DelegationsRead, SessionOnly
 
 
 @strawberry.enum(description="How the account was opened.")
@@ -69,7 +72,10 @@ class Account(Node):
             account_id=account.id,
         )
 
-    @strawberry.field(description="Companies added by the account or on which it holds a role.")
+    @strawberry.field(
+        description="Companies added by the account or on which it holds a role.",
+        permission_classes=[CompaniesRead],
+    )
     async def companies(
         self,
         info: strawberry.Info,
@@ -82,7 +88,10 @@ class Account(Node):
     ) -> CompanyConnection:
         return await resolve_account_companies(info, self.account_id, first, after)
 
-    @strawberry.field(description="Delegations the account holds, on any company.")
+    @strawberry.field(
+        description="Delegations the account holds, on any company.",
+        permission_classes=[DelegationsRead],
+    )
     async def delegations_received(
         self,
         info: strawberry.Info,
@@ -97,7 +106,10 @@ class Account(Node):
             info, self.account_id, first, after, delegations.delegations_received
         )
 
-    @strawberry.field(description="Delegations the account granted as an administrator.")
+    @strawberry.field(
+        description="Delegations the account granted as an administrator.",
+        permission_classes=[DelegationsRead],
+    )
     async def delegations_granted(
         self,
         info: strawberry.Info,
@@ -111,6 +123,12 @@ class Account(Node):
         return await delegations_of_viewer(
             info, self.account_id, first, after, delegations.delegations_granted
         )
+
+    @strawberry.field(
+        description="The account's API tokens (sessions only).", permission_classes=[SessionOnly]
+    )
+    async def api_tokens(self, info: strawberry.Info) -> list[ApiToken]:
+        return await account_api_tokens(info, self.account_id)
 
 
 @strawberry.input(description="Expert-mode sign-up: an activation code is emailed, valid 48 h.")

@@ -20,6 +20,7 @@ from app.schema.delegations import (
 )
 from app.schema.nodes import Node, PageInfo, decode_cursor, to_global_id
 from app.schema.services import OnlineService, Right, ServiceRequest
+from app.security.permissions import DelegationsRead
 
 
 @strawberry.enum(description="The role the viewer holds on a company.")
@@ -128,7 +129,8 @@ class Company(Node):
 
     @strawberry.field(
         description="Delegations on the company: all of them for its administrators, only the "
-        "viewer's own for anyone else."
+        "viewer's own for anyone else.",
+        permission_classes=[DelegationsRead],
     )
     async def delegations(
         self,
@@ -161,7 +163,8 @@ class Company(Node):
         return delegation_connection(page, now, self.viewer_id)
 
     @strawberry.field(
-        description="Pending delegation requests, for its administrators (empty for others)."
+        description="Pending delegation requests, for its administrators (empty for others).",
+        permission_classes=[DelegationsRead],
     )
     async def delegation_requests(self, info: strawberry.Info) -> list[DelegationRequest]:
         if not await self._manages(info):

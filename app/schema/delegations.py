@@ -15,6 +15,7 @@ from app.reference.services import BY_CODE
 from app.schema.errors import UserError
 from app.schema.nodes import Node, PageInfo, to_global_id
 from app.schema.services import OnlineService, Right
+from app.security.permissions import CompaniesRead
 
 if TYPE_CHECKING:
     from app.schema.companies import Company
@@ -86,7 +87,9 @@ class Delegation(Node):
             viewer_id=viewer_id,
         )
 
-    @strawberry.field(description="The company the delegation is for.")
+    @strawberry.field(
+        description="The company the delegation is for.", permission_classes=[CompaniesRead]
+    )
     async def company(self, info: strawberry.Info) -> CompanyRef | None:
         from app.schema.companies import Company
 
@@ -264,7 +267,7 @@ class DelegationRequest(Node):
             viewer_id=viewer_id,
         )
 
-    @strawberry.field(description="The company asked.")
+    @strawberry.field(description="The company asked.", permission_classes=[CompaniesRead])
     async def company(self, info: strawberry.Info) -> CompanyRef | None:
         from app.schema.companies import Company
 

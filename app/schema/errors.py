@@ -160,6 +160,23 @@ class UserErrorCode(enum.Enum):
         "DELEGATION_REQUEST_NOT_PENDING",
         description="The request was already answered or has lapsed.",
     )
+    UNKNOWN_SCOPE = strawberry.enum_value(
+        "UNKNOWN_SCOPE",
+        description="Not a scope: companies:read, delegations:read or delegations:write.",
+    )
+    SCOPE_REQUIRED = strawberry.enum_value(
+        "SCOPE_REQUIRED", description="A token needs at least one scope."
+    )
+    INVALID_EXPIRY = strawberry.enum_value(
+        "INVALID_EXPIRY", description="A token expires in the future, within a year."
+    )
+    RECENT_LOGIN_REQUIRED = strawberry.enum_value(
+        "RECENT_LOGIN_REQUIRED",
+        description="Log in again: this needs a log-in within the last 15 minutes.",
+    )
+    API_TOKEN_NOT_FOUND = strawberry.enum_value(
+        "API_TOKEN_NOT_FOUND", description="No such API token on the account."
+    )
     CODE_INVALID = strawberry.enum_value(
         "CODE_INVALID", description="The code is wrong (or nothing awaits a code for this email)."
     )

@@ -20,16 +20,24 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from app.resolvers import accounts as account_resolvers
+from app.resolvers import api_tokens as token_resolvers
 from app.resolvers import companies as company_resolvers
 from app.resolvers import delegations as delegation_resolvers
 from app.resolvers import services as service_resolvers
 from app.resolvers.errors import EXPOSED_ERRORS
 from app.resolvers.nodes import resolve_node
 from app.schema import accounts as account_types
+from app.schema import api_tokens as token_types
 from app.schema import delegations as delegation_types
 from app.schema import services as service_types
 from app.schema.companies import Company
 from app.schema.nodes import Node
+from app.security.permissions import (
+    CompaniesRead,
+    DelegationsWrite,
+    ScopeError,
+    SessionOnly,
+)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -52,10 +60,12 @@ class Query:
     )
     company: Company | None = strawberry.field(
         resolver=company_resolvers.company,
+        permission_classes=[CompaniesRead],
         description="A company the viewer added or holds a role on; null for any other.",
     )
     authorize: service_types.AuthorizePayload = strawberry.field(
         resolver=service_resolvers.authorize,
+        permission_classes=[CompaniesRead],
         description="The decision point for online services: may the viewer exercise this "
         "right on this service for this company?",
     )
@@ -86,10 +96,12 @@ class Mutation:
         description="Open a session; returns a bearer token and sets an HttpOnly cookie.",
     )
     log_out: account_types.LogOutPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
         resolver=account_resolvers.log_out,
         description="Close the current session (or all of them); clears the session cookie.",
     )
     change_password: account_types.ChangePasswordPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
         resolver=account_resolvers.change_password,
         description="Change the password (needs the current one); other sessions are closed.",
     )
@@ -103,6 +115,7 @@ class Mutation:
     )
     designate_alternate_administrator: delegation_types.DesignateAlternateAdministratorPayload = (
         strawberry.mutation(
+            permission_classes=[DelegationsWrite],
             resolver=delegation_resolvers.designate_alternate_administrator,
             description="Designate the company's alternate administrator (principal only): an "
             "active account that then manages delegations.",
@@ -110,37 +123,44 @@ class Mutation:
     )
     suspend_alternate_administrator: delegation_types.SuspendAlternateAdministratorPayload = (
         strawberry.mutation(
+            permission_classes=[DelegationsWrite],
             resolver=delegation_resolvers.suspend_alternate_administrator,
             description="Suspend the alternate administrator: the role stays, its powers go.",
         )
     )
     reactivate_alternate_administrator: delegation_types.ReactivateAlternateAdministratorPayload = (
         strawberry.mutation(
+            permission_classes=[DelegationsWrite],
             resolver=delegation_resolvers.reactivate_alternate_administrator,
             description="Give a suspended alternate administrator its powers back.",
         )
     )
     remove_alternate_administrator: delegation_types.RemoveAlternateAdministratorPayload = (
         strawberry.mutation(
+            permission_classes=[DelegationsWrite],
             resolver=delegation_resolvers.remove_alternate_administrator,
             description="Remove the alternate administrator; a delegation they hold remains.",
         )
     )
     grant_delegation: delegation_types.GrantDelegationPayload = strawberry.mutation(
+        permission_classes=[DelegationsWrite],
         resolver=delegation_resolvers.grant_delegation,
         description="Grant an active account rights on the company's services (principal or "
         "active alternate). One delegation per company and delegate; the delegate and the "
         "administrators are emailed.",
     )
     update_delegation: delegation_types.UpdateDelegationPayload = strawberry.mutation(
+        permission_classes=[DelegationsWrite],
         resolver=delegation_resolvers.update_delegation,
         description="Change a delegation's services and rights or its end date.",
     )
     revoke_delegation: delegation_types.RevokeDelegationPayload = strawberry.mutation(
+        permission_classes=[DelegationsWrite],
         resolver=delegation_resolvers.revoke_delegation,
         description="Revoke a delegation: it grants nothing from now on.",
     )
     request_delegation: delegation_types.RequestDelegationPayload = strawberry.mutation(
+        permission_classes=[DelegationsWrite],
         resolver=delegation_resolvers.request_delegation,
         description="Ask a company's administrators for a delegation (any active account, e.g. "
         "an accounting firm whose client already has a principal administrator). Requests "
@@ -148,31 +168,48 @@ class Mutation:
     )
     accept_delegation_request: delegation_types.AcceptDelegationRequestPayload = (
         strawberry.mutation(
+            permission_classes=[DelegationsWrite],
             resolver=delegation_resolvers.accept_delegation_request,
             description="Accept a delegation request: the delegation is granted as asked.",
         )
     )
     decline_delegation_request: delegation_types.DeclineDelegationRequestPayload = (
         strawberry.mutation(
+            permission_classes=[DelegationsWrite],
             resolver=delegation_resolvers.decline_delegation_request,
             description="Decline a delegation request; the requester is emailed.",
         )
     )
+    create_api_token: token_types.CreateApiTokenPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=token_resolvers.create_api_token,
+        description="Create a scoped API token for accounting software; the secret is returned "
+        "once. Needs a log-in within the last 15 minutes; the owner is emailed.",
+    )
+    revoke_api_token: token_types.RevokeApiTokenPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=token_resolvers.revoke_api_token,
+        description="Revoke one of the account's API tokens; it stops working at once.",
+    )
     add_company: service_types.AddCompanyPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
         resolver=company_resolvers.add_company,
         description="Attach a company by SIREN or IDSP (expert mode); no rights yet. Adding it "
         "again changes nothing; past 100 identifiers the payload carries a warning.",
     )
     remove_company: service_types.RemoveCompanyPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
         resolver=company_resolvers.remove_company,
         description="Detach a company the account holds no role on.",
     )
     request_service_access: service_types.RequestServiceAccessPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
         resolver=service_resolvers.request_service_access,
         description="Ask for standard services on added companies: one request per company, "
         "each with an activation code posted to its registered office (valid 60 days).",
     )
     activate_service_access: service_types.ActivateServiceAccessPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
         resolver=service_resolvers.activate_service_access,
         description="Activate a service request with its posted code: the account becomes the "
         "company's principal administrator for the requested services.",
@@ -191,7 +228,9 @@ class GatewaySchema(strawberry.Schema):
     ) -> None:
         """Log what went wrong unexpectedly; expected refusals (limits, log-in) are not errors."""
         unexpected = [
-            error for error in errors if not isinstance(error.original_error, EXPOSED_ERRORS)
+            error
+            for error in errors
+            if not isinstance(error.original_error, (*EXPOSED_ERRORS, ScopeError))
         ]
         if unexpected:
             super().process_errors(unexpected, execution_context)
@@ -218,6 +257,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
             service_types.ServiceRequest,
             delegation_types.Delegation,
             delegation_types.DelegationRequest,
+            token_types.ApiToken,
         ],
         extensions=extensions,
     )

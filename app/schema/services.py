@@ -13,6 +13,7 @@ from app.reference.services import BY_CODE
 from app.reference.services import OnlineService as CatalogueEntry
 from app.schema.errors import UserError
 from app.schema.nodes import Node, to_global_id
+from app.security.permissions import CompaniesRead
 
 if TYPE_CHECKING:
     from app.schema.companies import Company
@@ -93,7 +94,9 @@ class ServiceRequest(Node):
             account_id=request.account_id,
         )
 
-    @strawberry.field(description="The company the request is for.")
+    @strawberry.field(
+        description="The company the request is for.", permission_classes=[CompaniesRead]
+    )
     async def company(self, info: strawberry.Info) -> CompanyRef | None:
         from app.schema.companies import Company
 
