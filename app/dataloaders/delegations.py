@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from app.db import SessionFactory, read_session
+from app.domain.delegations import WITH_PARTIES
 from app.models import (
     Account,
     CompanyRole,
@@ -32,7 +33,9 @@ async def load_delegations_by_id(
     sessions: SessionFactory, keys: Sequence[int]
 ) -> list[Delegation | None]:
     async with read_session(sessions) as session:
-        rows = await session.scalars(select(Delegation).where(Delegation.id.in_(keys)))
+        rows = await session.scalars(
+            select(Delegation).where(Delegation.id.in_(keys)).options(*WITH_PARTIES)
+        )
         by_id = {delegation.id: delegation for delegation in rows}
     return [by_id.get(key) for key in keys]
 
@@ -59,6 +62,7 @@ async def load_delegations_by_company(
             select(Delegation)
             .where(Delegation.company_id.in_(keys))
             .order_by(Delegation.company_id, Delegation.id)
+            .options(*WITH_PARTIES)
         )
         by_company: dict[int, list[Delegation]] = defaultdict(list)
         for delegation in rows:

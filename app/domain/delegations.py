@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from app.audit.events import EventKind, record_event
 from app.db import write_transaction
@@ -30,6 +31,8 @@ from app.notifications import templates
 from app.notifications.outbox import enqueue_email
 from app.reference.services import BY_CODE, Right
 
+# The delegate and grantor, fetched in the same statement as the delegations that name them.
+WITH_PARTIES = (joinedload(Delegation.delegate), joinedload(Delegation.grantor))
 # A start date a little in the past is the client's "now" arriving late, not back-dating.
 CLOCK_SKEW = timedelta(minutes=1)
 # Any constant: the advisory lock that makes change-feed rows commit in id order on PostgreSQL.
@@ -317,7 +320,7 @@ def checked_dates(
     return start
 
 
-async def _append_change(
+async def append_change(
     session: AsyncSession, delegation: Delegation, kind: ChangeKind, now: datetime
 ) -> None:
     if session.bind.dialect.name == "postgresql":
@@ -413,6 +416,8 @@ async def create_delegation(
     session: AsyncSession, caller: Caller, delegation: Delegation, now: datetime
 ) -> None:
     """Store a checked delegation: the delegate gets the DELEGATE role, the feed and mail follow."""
+    if delegation.starts_at <= now:
+        delegation.start_noted_at = now  # GRANTED already says it starts now
     session.add(delegation)
     role = await _role(session, delegation.delegate_account_id, delegation.company_id)
     if role is None:
@@ -456,7 +461,7 @@ async def delegate_problems(
 async def _record(
     session: AsyncSession, caller: Caller, delegation: Delegation, kind: ChangeKind, now: datetime
 ) -> None:
-    await _append_change(session, delegation, kind, now)
+    await append_change(session, delegation, kind, now)
     await _notify(session, delegation, kind, now)
     record_event(
         session,
@@ -519,6 +524,7 @@ async def update(
         delegation.services = services
         if ends_at is not None:
             delegation.ends_at = ends_at
+            delegation.end_noted_at = None  # a new end will have its own EXPIRED change
         delegation.updated_at = now
         await _record(session, caller, delegation, ChangeKind.UPDATED, now)
     return delegation
@@ -542,11 +548,11 @@ async def delegations_received(
     session: AsyncSession, account_id: int, first: int, after: int | None
 ) -> Page[tuple[int, Delegation]]:
     query = select(Delegation.id, Delegation).where(Delegation.delegate_account_id == account_id)
-    return await page_of(session, query, Delegation.id, first, after)
+    return await page_of(session, query, Delegation.id, first, after, *WITH_PARTIES)
 
 
 async def delegations_granted(
     session: AsyncSession, account_id: int, first: int, after: int | None
 ) -> Page[tuple[int, Delegation]]:
     query = select(Delegation.id, Delegation).where(Delegation.grantor_account_id == account_id)
-    return await page_of(session, query, Delegation.id, first, after)
+    return await page_of(session, query, Delegation.id, first, after, *WITH_PARTIES)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, inspect, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime
+from app.models.accounts import Account
 
 
 class DelegationStatus(enum.StrEnum):
@@ -54,6 +55,22 @@ class Delegation(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the change feed recorded its start and its expiry (both happen with time, not a write).
+    start_noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Filled only where a query asks for them (joinedload): loaders hand over ready-made parties.
+    delegate: Mapped[Account | None] = relationship(
+        foreign_keys=[delegate_account_id], lazy="raise"
+    )
+    grantor: Mapped[Account | None] = relationship(foreign_keys=[grantor_account_id], lazy="raise")
+
+    def loaded_parties(self) -> tuple[Account | None, Account | None]:
+        """The delegate and grantor if the query fetched them, else None (never a lazy load)."""
+        unloaded = inspect(self).unloaded
+        return (
+            None if "delegate" in unloaded else self.delegate,
+            None if "grantor" in unloaded else self.grantor,
+        )
 
     def status(self, now: datetime) -> DelegationStatus:
         if self.revoked_at is not None:

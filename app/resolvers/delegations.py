@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from app.db import read_session
-from app.domain import delegation_requests, delegations
+from app.domain import change_feed, delegation_requests, delegations
 from app.domain.paging import Page
 from app.domain.runtime import Caller, Runtime
 from app.models import Company as CompanyModel
@@ -245,4 +245,32 @@ async def decline_delegation_request(
     )
     return types.DeclineDelegationRequestPayload(
         delegation_request=_request(info, declined), user_errors=errors
+    )
+
+
+async def delegation_changes(
+    info: strawberry.Info, account_id: int, first: int | None, after: str | None
+) -> types.DelegationChangeConnection:
+    now = info.context.runtime.clock.now()
+    page = await change_feed.changes_for(
+        info.context.runtime.sessions, account_id, now, page_size(first), decode_cursor(after)
+    )
+    edges = [
+        types.DelegationChangeEdge(
+            cursor=encode_cursor(position),
+            node=types.DelegationChange(
+                kind=types.DelegationChangeKind[change.kind],
+                occurred_at=change.occurred_at,
+                delegation_id=change.delegation_id,
+                viewer_id=account_id,
+            ),
+        )
+        for position, change in page.rows
+    ]
+    return types.DelegationChangeConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else after
+        ),
+        total_count=page.total,
     )

@@ -12,10 +12,10 @@ from app.domain import delegations
 from app.models import Account as AccountModel
 from app.resolvers.api_tokens import account_api_tokens
 from app.resolvers.companies import resolve_account_companies
-from app.resolvers.delegations import delegations_of_viewer
+from app.resolvers.delegations import delegation_changes, delegations_of_viewer
 from app.schema.api_tokens import ApiToken
 from app.schema.companies import CompanyConnection
-from app.schema.delegations import DelegationConnection
+from app.schema.delegations import DelegationChangeConnection, DelegationConnection
 from app.schema.errors import UserError
 from app.schema.nodes import Node, to_global_id
 from app.security.permissions import CompaniesRead, DelegationsRead, SessionOnly
@@ -123,6 +123,24 @@ class Account(Node):
         return await delegations_of_viewer(
             info, self.account_id, first, after, delegations.delegations_granted
         )
+
+    @strawberry.field(
+        description="The change feed: every grant, update, revocation, start and expiry of the "
+        "delegations the account holds or manages, in commit order. Keep the last `endCursor` "
+        "and pass it as `after` to read exactly what changed since.",
+        permission_classes=[DelegationsRead],
+    )
+    async def delegation_changes(
+        self,
+        info: strawberry.Info,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the last change already read.")
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, at most 100.")
+        ] = None,
+    ) -> DelegationChangeConnection:
+        return await delegation_changes(info, self.account_id, first, after)
 
     @strawberry.field(
         description="The account's API tokens (sessions only).", permission_classes=[SessionOnly]

@@ -70,6 +70,7 @@ class Delegation(Node):
     delegate_id: strawberry.Private[int]
     grantor_id: strawberry.Private[int]
     viewer_id: strawberry.Private[int]
+    parties: strawberry.Private[tuple[AccountModel | None, AccountModel | None]]
 
     @classmethod
     def from_model(cls, delegation: DelegationModel, now: datetime, viewer_id: int) -> Delegation:
@@ -85,6 +86,7 @@ class Delegation(Node):
             delegate_id=delegation.delegate_account_id,
             grantor_id=delegation.grantor_account_id,
             viewer_id=viewer_id,
+            parties=delegation.loaded_parties(),
         )
 
     @strawberry.field(
@@ -100,15 +102,15 @@ class Delegation(Node):
 
     @strawberry.field(description="The account that holds the delegated rights.")
     async def delegate(self, info: strawberry.Info) -> DelegationParty:
-        return DelegationParty.from_model(
-            await info.context.loaders.accounts_by_id.load(self.delegate_id)
+        account = self.parties[0] or await info.context.loaders.accounts_by_id.load(
+            self.delegate_id
         )
+        return DelegationParty.from_model(account)
 
     @strawberry.field(description="The administrator who granted it.")
     async def grantor(self, info: strawberry.Info) -> DelegationParty:
-        return DelegationParty.from_model(
-            await info.context.loaders.accounts_by_id.load(self.grantor_id)
-        )
+        account = self.parties[1] or await info.context.loaders.accounts_by_id.load(self.grantor_id)
+        return DelegationParty.from_model(account)
 
 
 @strawberry.type(description="An edge of a delegation connection.")
@@ -321,3 +323,40 @@ class DeclineDelegationRequestInput:
 class DeclineDelegationRequestPayload:
     delegation_request: DelegationRequest | None = strawberry.field(description="The request.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.enum(description="What happened to a delegation.")
+class DelegationChangeKind(enum.Enum):
+    GRANTED = strawberry.enum_value("GRANTED", description="It was granted.")
+    UPDATED = strawberry.enum_value("UPDATED", description="Its services, rights or end changed.")
+    REVOKED = strawberry.enum_value("REVOKED", description="It was revoked.")
+    STARTED = strawberry.enum_value("STARTED", description="Its start date came.")
+    EXPIRED = strawberry.enum_value("EXPIRED", description="Its end date came.")
+
+
+@strawberry.type(description="One entry of the delegation change feed.")
+class DelegationChange:
+    kind: DelegationChangeKind = strawberry.field(description="What happened.")
+    occurred_at: datetime = strawberry.field(description="When it happened.")
+    delegation_id: strawberry.Private[int]
+    viewer_id: strawberry.Private[int]
+
+    @strawberry.field(description="The delegation as it stands now.")
+    async def delegation(self, info: strawberry.Info) -> Delegation | None:
+        delegation = await info.context.loaders.delegations_by_id.load(self.delegation_id)
+        if delegation is None:
+            return None
+        return Delegation.from_model(delegation, info.context.runtime.clock.now(), self.viewer_id)
+
+
+@strawberry.type(description="An edge of the change feed; its cursor resumes the feed after it.")
+class DelegationChangeEdge:
+    cursor: str = strawberry.field(description="Pass it as `after` to read what came next.")
+    node: DelegationChange = strawberry.field(description="The change.")
+
+
+@strawberry.type(description="A page of the delegation change feed, in commit order.")
+class DelegationChangeConnection:
+    edges: list[DelegationChangeEdge] = strawberry.field(description="The changes of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Number of changes visible to the viewer.")
