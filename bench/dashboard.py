@@ -30,7 +30,15 @@ from sqlalchemy.engine import make_url
 from app.clock import SystemClock
 from app.db import create_engine, create_session_factory
 from app.migrate import upgrade
-from app.models import Account, Company, CompanyRole, CompanyService, Role
+from app.models import (
+    Account,
+    Company,
+    CompanyRole,
+    CompanyService,
+    Delegation,
+    DelegationChange,
+    Role,
+)
 from app.reference.services import STANDARD_SERVICES
 from app.security.passwords import PasswordHasher
 from app.security.secrets import new_registration_number
@@ -58,6 +66,33 @@ query Dashboard {
   }
 }
 """
+FIRM_DASHBOARD = """
+query FirmDashboard {
+  viewer {
+    companies(first: 100) {
+      totalCount
+      edges { node {
+        id siren name myRole
+        services { service { code } rights }
+        principalAdministrator { lastName }
+        delegations(first: 10) { edges { node { id status grantor { email } } } }
+      } }
+    }
+    delegationsReceived(first: 100) {
+      edges { node { id status services { service { code } rights } grantor { email } } }
+    }
+  }
+}
+"""
+FEED = """
+query Feed($after: String) {
+  viewer { delegationChanges(first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { kind occurredAt delegation { id status } } }
+  } }
+}
+"""
+FIRM = "firm@example.fr"
 RAW_PAGE = """
 SELECT r.id, c.id, c.siren, c.name, r.role FROM company_roles r JOIN companies c ON c.id = r.company_id
 WHERE r.account_id = :account ORDER BY r.id LIMIT 101
@@ -165,6 +200,60 @@ async def build(url: str) -> dict[int, int]:
                 ],
             )
             accounts[size] = account.id
+        firm = Account(
+            registration_number=new_registration_number(),
+            email=FIRM,
+            email_key=FIRM,
+            password_hash=password_hash,
+            first_name="Cabinet",
+            last_name="Aubert",
+            mode="EXPERT",
+            status="ACTIVE",
+            created_at=now,
+            activated_at=now,
+            password_changed_at=now,
+        )
+        session.add(firm)
+        await session.flush()
+        # The firm holds a delegation on each of the 1,000 companies, each with its GRANTED change.
+        delegated = range(next_company - SIZES[-1], next_company)
+        await session.execute(
+            insert(Delegation),
+            [
+                {
+                    "id": i,
+                    "company_id": i,
+                    "delegate_account_id": firm.id,
+                    "grantor_account_id": accounts[SIZES[-1]],
+                    "starts_at": now,
+                    "start_noted_at": now,
+                    "services": {"DECLARER_TVA": ["CONSULT", "DECLARE"], "PAYER_TVA": ["PAY"]},
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in delegated
+            ],
+        )
+        await session.execute(
+            insert(CompanyRole),
+            [
+                {"company_id": i, "account_id": firm.id, "role": Role.DELEGATE, "since": now}
+                for i in delegated
+            ],
+        )
+        await session.execute(
+            insert(DelegationChange),
+            [
+                {
+                    "delegation_id": i,
+                    "company_id": i,
+                    "delegate_account_id": firm.id,
+                    "kind": "GRANTED",
+                    "occurred_at": now,
+                }
+                for i in delegated
+            ],
+        )
         await session.commit()
     await engine.dispose()
     return accounts
@@ -196,14 +285,16 @@ def start_server(url: str, port: int) -> subprocess.Popen:
     raise SystemExit("the gateway did not start")
 
 
-async def log_in(client: httpx.AsyncClient, size: int) -> str:
+async def log_in(client: httpx.AsyncClient, email: str) -> str:
     query = "mutation($i: LogInInput!) { logIn(input: $i) { token userErrors { code } } }"
-    variables = {"i": {"email": f"owner{size}@example.fr", "password": PASSWORD}}
+    variables = {"i": {"email": email, "password": PASSWORD}}
     response = await client.post("/graphql", json={"query": query, "variables": variables})
     return response.json()["data"]["logIn"]["token"]
 
 
-async def load(client: httpx.AsyncClient, token: str, total: int) -> tuple[list[float], float]:
+async def load(
+    client: httpx.AsyncClient, token: str, total: int, query: str = DASHBOARD
+) -> tuple[list[float], float]:
     headers = {"authorization": f"Bearer {token}"}
     latencies: list[float] = []
     remaining = total
@@ -214,7 +305,7 @@ async def load(client: httpx.AsyncClient, token: str, total: int) -> tuple[list[
         while remaining > 0 and time.monotonic() < deadline:
             remaining -= 1
             started = time.perf_counter()
-            response = await client.post("/graphql", json={"query": DASHBOARD}, headers=headers)
+            response = await client.post("/graphql", json={"query": query}, headers=headers)
             latencies.append(time.perf_counter() - started)
             body = response.json()
             if "errors" in body or len(body["data"]["viewer"]["companies"]["edges"]) != 100:
@@ -225,12 +316,40 @@ async def load(client: httpx.AsyncClient, token: str, total: int) -> tuple[list[
     return latencies, time.perf_counter() - started
 
 
+FEED_ROUNDS = 5
+
+
+async def read_feed(client: httpx.AsyncClient, token: str) -> tuple[list[float], list[float]]:
+    """Read the whole change feed page by page, as a sync loop would from scratch."""
+    headers = {"authorization": f"Bearer {token}"}
+    pages, wholes = [], []
+    for _ in range(FEED_ROUNDS):
+        after, count, started = None, 0, time.perf_counter()
+        while True:
+            page_started = time.perf_counter()
+            body = (
+                await client.post(
+                    "/graphql", json={"query": FEED, "variables": {"after": after}}, headers=headers
+                )
+            ).json()
+            pages.append(time.perf_counter() - page_started)
+            feed = body["data"]["viewer"]["delegationChanges"]
+            count += len(feed["edges"])
+            after = feed["pageInfo"]["endCursor"]
+            if not feed["pageInfo"]["hasNextPage"]:
+                break
+        wholes.append(time.perf_counter() - started)
+        if count != SIZES[-1]:
+            raise SystemExit(f"the feed returned {count} changes, not {SIZES[-1]}")
+    return pages, wholes
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def statements_per_request(url: str, token: str) -> int:
+async def statements_per_request(url: str, token: str, query: str = DASHBOARD) -> int:
     """One dashboard request in process, counting what reaches the database driver."""
     from app.main import create_app
     from app.settings import Settings
@@ -247,9 +366,9 @@ async def statements_per_request(url: str, token: str) -> int:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             headers = {"authorization": f"Bearer {token}"}
-            await client.post("/graphql", json={"query": DASHBOARD}, headers=headers)
+            await client.post("/graphql", json={"query": query}, headers=headers)
             event.listen(app.state.engine.sync_engine, "before_cursor_execute", record)
-            await client.post("/graphql", json={"query": DASHBOARD}, headers=headers)
+            await client.post("/graphql", json={"query": query}, headers=headers)
             event.remove(app.state.engine.sync_engine, "before_cursor_execute", record)
     return count
 
@@ -316,12 +435,17 @@ async def main() -> None:
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             for size in SIZES:
-                token = await log_in(client, size)
+                token = await log_in(client, f"owner{size}@example.fr")
                 await load(client, token, WARMUP)
                 latencies, elapsed = await load(client, token, REQUESTS)
                 statements = await statements_per_request(url, token)
                 raw = await raw_floor(url, accounts[size], REQUESTS // 4)
                 results[size] = (latencies, elapsed, statements, raw)
+            firm_token = await log_in(client, FIRM)
+            await load(client, firm_token, WARMUP, FIRM_DASHBOARD)
+            firm = await load(client, firm_token, REQUESTS, FIRM_DASHBOARD)
+            firm_statements = await statements_per_request(url, firm_token, FIRM_DASHBOARD)
+            feed = await read_feed(client, firm_token)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -340,6 +464,19 @@ async def main() -> None:
     flat = results[SIZES[0]][2] == results[SIZES[1]][2]
     print(
         f"statements flat in N: {'yes' if flat else 'NO'}; p99 at {SIZES[1]} / p99 at {SIZES[0]}: {p99_large / p99_small:.2f} (target <= 2)"
+    )
+    latencies, elapsed = firm
+    print(
+        f"firm dashboard (delegations on {SIZES[-1]} companies): "
+        f"p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
+        f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms, {len(latencies) / elapsed:.0f} req/s, "
+        f"{firm_statements} SQL statements per request"
+    )
+    pages, whole = feed
+    print(
+        f"change feed ({SIZES[-1]} changes, pages of 100, one client): page p50 "
+        f"{percentile(pages, 0.5) * 1000:.1f} ms, p99 {percentile(pages, 0.99) * 1000:.1f} ms; "
+        f"whole feed read in {statistics.median(whole) * 1000:.0f} ms (median of {FEED_ROUNDS})"
     )
     print(
         "gateway latencies include HTTP and concurrency with other clients; raw is one request at a time"
