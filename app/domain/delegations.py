@@ -45,13 +45,13 @@ class ServiceGrant:
     rights: list[str]
 
 
-def _caller_id(caller: Caller) -> int:
+def caller_id(caller: Caller) -> int:
     if caller.account_id is None:
         raise NotAuthenticatedError
     return caller.account_id
 
 
-async def _role(
+async def role_on(
     session: AsyncSession, account_id: int, company_id: int | None
 ) -> CompanyRole | None:
     return await session.scalar(
@@ -65,7 +65,7 @@ async def require_manager(
     session: AsyncSession, account_id: int, company_id: int | None
 ) -> CompanyRole:
     """The principal or an active alternate: those who manage delegations."""
-    role = await _role(session, account_id, company_id)
+    role = await role_on(session, account_id, company_id)
     if role is None or not is_manager(role):
         raise ForbiddenError
     return role
@@ -77,7 +77,7 @@ def is_manager(role: CompanyRole) -> bool:
     return role.role == Role.ALTERNATE_ADMINISTRATOR and role.suspended_at is None
 
 
-async def _active_account(session: AsyncSession, email: str, field: str) -> Account:
+async def active_account(session: AsyncSession, email: str, field: str) -> Account:
     account = await session.scalar(
         select(Account).where(
             Account.email_key == email_key(email), Account.status == AccountStatus.ACTIVE
@@ -103,133 +103,7 @@ async def administrators(session: AsyncSession, company_id: int) -> list[Account
     )
 
 
-# --- alternate administrator -------------------------------------------------------------
-
-
-async def _require_principal(
-    session: AsyncSession, account_id: int, company_id: int | None
-) -> None:
-    role = await _role(session, account_id, company_id)
-    if role is None or role.role != Role.PRINCIPAL_ADMINISTRATOR:
-        raise ForbiddenError
-
-
-async def _alternate(session: AsyncSession, company_id: int | None) -> CompanyRole:
-    alternate = await session.scalar(
-        select(CompanyRole)
-        .where(
-            CompanyRole.company_id == company_id,
-            CompanyRole.role == Role.ALTERNATE_ADMINISTRATOR,
-        )
-        .with_for_update()
-    )
-    if alternate is None:
-        raise DomainError(
-            "NO_ALTERNATE_ADMINISTRATOR",
-            "This company has no alternate administrator.",
-            ["companyId"],
-        )
-    return alternate
-
-
-async def designate_alternate(
-    rt: Runtime, caller: Caller, company_id: int | None, email: str
-) -> Company:
-    account_id = _caller_id(caller)
-    now = rt.clock.now()
-    try:
-        async with write_transaction(rt.sessions) as session:
-            await _require_principal(session, account_id, company_id)
-            target = await _active_account(session, email, "accountEmail")
-            if target.id == account_id:
-                raise DomainError(
-                    "CANNOT_DESIGNATE_SELF",
-                    "The principal administrator cannot also be the alternate.",
-                    ["accountEmail"],
-                )
-            existing = await session.scalar(
-                select(CompanyRole.id).where(
-                    CompanyRole.company_id == company_id,
-                    CompanyRole.role == Role.ALTERNATE_ADMINISTRATOR,
-                )
-            )
-            if existing is not None:
-                raise DomainError(
-                    "ALTERNATE_ALREADY_DESIGNATED",
-                    "This company already has an alternate administrator; remove them first.",
-                    ["companyId"],
-                )
-            role = await _role(session, target.id, company_id)
-            if role is None:
-                role = CompanyRole(company_id=company_id, account_id=target.id)
-                session.add(role)
-            role.role, role.since, role.suspended_at = Role.ALTERNATE_ADMINISTRATOR, now, None
-            company = await session.get(Company, company_id)
-            enqueue_email(
-                session,
-                now,
-                target.email,
-                templates.alternate_designated_email(target.first_name, company.name),
-            )
-            record_event(
-                session,
-                EventKind.ALTERNATE_DESIGNATED,
-                caller=caller,
-                at=now,
-                subject_account_id=target.id,
-                company_id=company_id,
-            )
-    except IntegrityError:
-        raise DomainError(
-            "ALTERNATE_ALREADY_DESIGNATED",
-            "This company already has an alternate administrator; remove them first.",
-            ["companyId"],
-        ) from None
-    return company
-
-
-async def change_alternate(
-    rt: Runtime, caller: Caller, company_id: int | None, action: str
-) -> Company:
-    """`suspend`, `reactivate` or `remove` the company's alternate administrator."""
-    account_id = _caller_id(caller)
-    now = rt.clock.now()
-    async with write_transaction(rt.sessions) as session:
-        await _require_principal(session, account_id, company_id)
-        alternate = await _alternate(session, company_id)
-        if action == "suspend":
-            if alternate.suspended_at is not None:
-                raise DomainError(
-                    "ALTERNATE_ALREADY_SUSPENDED",
-                    "The alternate is already suspended.",
-                    ["companyId"],
-                )
-            alternate.suspended_at, kind = now, EventKind.ALTERNATE_SUSPENDED
-        elif action == "reactivate":
-            if alternate.suspended_at is None:
-                raise DomainError(
-                    "ALTERNATE_NOT_SUSPENDED", "The alternate is not suspended.", ["companyId"]
-                )
-            alternate.suspended_at, kind = None, EventKind.ALTERNATE_REACTIVATED
-        else:
-            live = await _live_delegation(session, company_id, alternate.account_id)
-            alternate.role = Role.DELEGATE if live else Role.NONE
-            alternate.suspended_at, kind = None, EventKind.ALTERNATE_REMOVED
-        record_event(
-            session,
-            kind,
-            caller=caller,
-            at=now,
-            subject_account_id=alternate.account_id,
-            company_id=company_id,
-        )
-        return await session.get(Company, company_id)
-
-
-# --- delegations ---------------------------------------------------------------------------
-
-
-async def _live_delegation(
+async def live_delegation(
     session: AsyncSession, company_id: int | None, delegate_id: int
 ) -> Delegation | None:
     return await session.scalar(
@@ -379,7 +253,7 @@ async def grant(  # noqa: PLR0917  (the mutation's input, field by field)
     starts_at: datetime | None,
     ends_at: datetime | None,
 ) -> Delegation:
-    account_id = _caller_id(caller)
+    account_id = caller_id(caller)
     now = rt.clock.now()
     try:
         async with write_transaction(rt.sessions) as session:
@@ -388,7 +262,7 @@ async def grant(  # noqa: PLR0917  (the mutation's input, field by field)
             services = await checked_grants(session, company_id, grants, errors)
             start = checked_dates(starts_at, ends_at, now, errors)
             try:
-                delegate = await _active_account(session, delegate_email, "delegateEmail")
+                delegate = await active_account(session, delegate_email, "delegateEmail")
             except DomainError as error:
                 errors.append(error)
                 delegate = None
@@ -419,7 +293,7 @@ async def create_delegation(
     if delegation.starts_at <= now:
         delegation.start_noted_at = now  # GRANTED already says it starts now
     session.add(delegation)
-    role = await _role(session, delegation.delegate_account_id, delegation.company_id)
+    role = await role_on(session, delegation.delegate_account_id, delegation.company_id)
     if role is None:
         session.add(
             CompanyRole(
@@ -444,7 +318,7 @@ async def delegate_problems(
                 "CANNOT_DELEGATE_TO_SELF", "Nobody delegates to themselves.", ["delegateEmail"]
             )
         ]
-    role = await _role(session, delegate_id, company_id)
+    role = await role_on(session, delegate_id, company_id)
     if role is not None and role.role == Role.PRINCIPAL_ADMINISTRATOR:
         return [
             DomainError(
@@ -453,7 +327,7 @@ async def delegate_problems(
                 ["delegateEmail"],
             )
         ]
-    if await _live_delegation(session, company_id, delegate_id):
+    if await live_delegation(session, company_id, delegate_id):
         return [already_exists()]
     return []
 
@@ -501,7 +375,7 @@ async def update(
     grants: list[ServiceGrant] | None,
     ends_at: datetime | None,
 ) -> Delegation:
-    account_id = _caller_id(caller)
+    account_id = caller_id(caller)
     now = rt.clock.now()
     async with write_transaction(rt.sessions) as session:
         delegation = await _managed_delegation(session, account_id, delegation_id)
@@ -531,13 +405,13 @@ async def update(
 
 
 async def revoke(rt: Runtime, caller: Caller, delegation_id: int | None) -> Delegation:
-    account_id = _caller_id(caller)
+    account_id = caller_id(caller)
     now = rt.clock.now()
     async with write_transaction(rt.sessions) as session:
         delegation = await _managed_delegation(session, account_id, delegation_id)
         delegation.revoked_at = now
         delegation.updated_at = now
-        role = await _role(session, delegation.delegate_account_id, delegation.company_id)
+        role = await role_on(session, delegation.delegate_account_id, delegation.company_id)
         if role is not None and role.role == Role.DELEGATE:
             role.role = Role.NONE
         await _record(session, caller, delegation, ChangeKind.REVOKED, now)

@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from app.db import read_session
-from app.domain import change_feed, delegation_requests, delegations
+from app.domain import alternates, change_feed, delegation_requests, delegations
 from app.domain.paging import Page
 from app.domain.runtime import Caller, Runtime
 from app.models import Company as CompanyModel
@@ -85,7 +85,7 @@ async def designate_alternate_administrator(
     company, errors = await _company_change(
         info,
         input.company_id,
-        lambda rt, caller, pk: delegations.designate_alternate(rt, caller, pk, input.account_email),
+        lambda rt, caller, pk: alternates.designate_alternate(rt, caller, pk, input.account_email),
     )
     return types.DesignateAlternateAdministratorPayload(company=company, user_errors=errors)
 
@@ -96,7 +96,7 @@ async def suspend_alternate_administrator(
     company, errors = await _company_change(
         info,
         input.company_id,
-        lambda rt, caller, pk: delegations.change_alternate(rt, caller, pk, "suspend"),
+        lambda rt, caller, pk: alternates.change_alternate(rt, caller, pk, "suspend"),
     )
     return types.SuspendAlternateAdministratorPayload(company=company, user_errors=errors)
 
@@ -107,7 +107,7 @@ async def reactivate_alternate_administrator(
     company, errors = await _company_change(
         info,
         input.company_id,
-        lambda rt, caller, pk: delegations.change_alternate(rt, caller, pk, "reactivate"),
+        lambda rt, caller, pk: alternates.change_alternate(rt, caller, pk, "reactivate"),
     )
     return types.ReactivateAlternateAdministratorPayload(company=company, user_errors=errors)
 
@@ -118,7 +118,7 @@ async def remove_alternate_administrator(
     company, errors = await _company_change(
         info,
         input.company_id,
-        lambda rt, caller, pk: delegations.change_alternate(rt, caller, pk, "remove"),
+        lambda rt, caller, pk: alternates.change_alternate(rt, caller, pk, "remove"),
     )
     return types.RemoveAlternateAdministratorPayload(company=company, user_errors=errors)
 
