@@ -17,7 +17,7 @@ from app.schema.api_tokens import ApiToken
 from app.schema.companies import CompanyConnection
 from app.schema.delegations import DelegationChangeConnection, DelegationConnection
 from app.schema.errors import UserError
-from app.schema.nodes import Node, to_global_id
+from app.schema.nodes import After, First, Node, to_global_id
 from app.security.permissions import CompaniesRead, DelegationsRead, SessionOnly
 
 
@@ -79,12 +79,8 @@ class Account(Node):
     async def companies(
         self,
         info: strawberry.Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, at most 100.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> CompanyConnection:
         return await resolve_account_companies(info, self.account_id, first, after)
 
@@ -95,12 +91,8 @@ class Account(Node):
     async def delegations_received(
         self,
         info: strawberry.Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, at most 100.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> DelegationConnection:
         return await delegations_of_viewer(
             info, self.account_id, first, after, delegations.delegations_received
@@ -113,12 +105,8 @@ class Account(Node):
     async def delegations_granted(
         self,
         info: strawberry.Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, at most 100.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> DelegationConnection:
         return await delegations_of_viewer(
             info, self.account_id, first, after, delegations.delegations_granted
@@ -136,9 +124,7 @@ class Account(Node):
         after: Annotated[
             str | None, strawberry.argument(description="Cursor of the last change already read.")
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, at most 100.")
-        ] = None,
+        first: First = None,
     ) -> DelegationChangeConnection:
         return await delegation_changes(info, self.account_id, first, after)
 

@@ -18,7 +18,7 @@ from app.schema.delegations import (
     DelegationRequest,
     DelegationStatus,
 )
-from app.schema.nodes import Node, PageInfo, decode_cursor, to_global_id
+from app.schema.nodes import After, First, Node, PageInfo, decode_cursor, to_global_id
 from app.schema.services import OnlineService, Right, ServiceRequest
 from app.security.permissions import DelegationsRead
 
@@ -135,12 +135,8 @@ class Company(Node):
     async def delegations(
         self,
         info: strawberry.Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, at most 100.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor after which the page starts.")
-        ] = None,
+        first: First = None,
+        after: After = None,
         status: Annotated[
             DelegationStatus | None, strawberry.argument(description="Only this status.")
         ] = None,

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Annotated
 
 import strawberry
 
 MAX_PAGE_SIZE = 100
+
+# The arguments every connection takes.
+First = Annotated[int | None, strawberry.argument(description="Page size, at most 100.")]
+After = Annotated[
+    str | None, strawberry.argument(description="Cursor after which the page starts.")
+]
 
 
 @strawberry.interface(description="An object with a global, opaque ID, fetchable with `node(id:)`.")
