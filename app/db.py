@@ -76,7 +76,8 @@ class PoolSettings:
 
 def create_engine(url: str, pool: PoolSettings | None = None) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # Parameters stay out of error messages and logs: they hold digests and personal data.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
     pool = pool or PoolSettings()
@@ -85,6 +86,7 @@ def create_engine(url: str, pool: PoolSettings | None = None) -> AsyncEngine:
         # READ COMMITTED on purpose: correctness comes from unique constraints, conditional
         # UPDATEs, row locks and SKIP LOCKED, not from serializable retries.
         isolation_level="READ COMMITTED",
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=pool.size,
         max_overflow=pool.max_overflow,

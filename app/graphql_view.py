@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from app.context import Context
 from app.dataloaders import Dataloaders
@@ -13,6 +18,29 @@ from app.domain import api_tokens
 from app.domain.credentials import authenticate
 from app.domain.runtime import Caller, Runtime
 from app.security.cookies import SESSION_COOKIE
+from app.security.redaction import without_values
+
+UNREPRESENTABLE = (
+    "The request holds a string that is not valid Unicode text (a lone surrogate) or holds the "
+    "NUL character; neither is accepted in any field."
+)
+
+
+def _representable(value: object) -> bool:
+    """No lone surrogate (not Unicode text, cannot be stored) and no NUL, at any depth."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_representable(k) and _representable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_representable(item) for item in value)
+    return True
 
 
 def bearer_token(request: Request) -> str | None:
@@ -25,6 +53,20 @@ def bearer_token(request: Request) -> str | None:
 
 class GatewayGraphQL(GraphQL):
     """Reads the runtime the lifespan put on `app.state`."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        decoded = super().decode_json(data)
+        if not _representable(decoded):
+            raise HTTPException(400, UNREPRESENTABLE)
+        return decoded
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response: dict[str, Any] = dict(await super().process_result(request, result))
+        for error in response.get("errors") or []:
+            error["message"] = without_values(error["message"])
+        return response  # type: ignore[return-value]
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

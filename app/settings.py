@@ -26,6 +26,7 @@ class RateLimits:
     sign_up: RateLimit = RateLimit(10, timedelta(hours=1))
     code_entry: RateLimit = RateLimit(30, timedelta(minutes=15))
     password_reset: RateLimit = RateLimit(5, timedelta(minutes=15))
+    code_resend: RateLimit = RateLimit(5, timedelta(hours=1))
 
 
 @dataclass(frozen=True)

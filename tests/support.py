@@ -34,7 +34,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
         "outbox_dispatcher": False,
         # Cheap hashing keeps the suite fast; the served default stays RFC 9106's profile.
         "argon2_parameters": argon2.profiles.CHEAPEST,
-        "rate_limits": RateLimits(GENEROUS, GENEROUS, GENEROUS, GENEROUS),
+        "rate_limits": RateLimits(GENEROUS, GENEROUS, GENEROUS, GENEROUS, GENEROUS),
         "lockout": LockoutPolicy(),
     }
     values.update(overrides)

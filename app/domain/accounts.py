@@ -15,13 +15,15 @@ from app.clock import end_of_day_count
 from app.db import write_transaction
 from app.domain import codes
 from app.domain.errors import DomainError, DomainErrors
+from app.domain.letters import letter_problems
 from app.domain.runtime import Caller, Runtime
 from app.domain.services import grant_company_services
-from app.domain.validation import clean_email, clean_name, clean_siren, email_key
+from app.domain.validation import clean_email, clean_name, clean_siren
 from app.models import Account, Company, CompanyRole, Role
 from app.models.accounts import PENDING_STATUSES, AccountMode, AccountStatus, CodePurpose
 from app.notifications import templates
-from app.notifications.outbox import enqueue_email, enqueue_letter
+from app.notifications.addresses import email_key
+from app.notifications.outbox import enqueue_letter, enqueue_unsolicited_email
 from app.reference.services import STANDARD_SERVICES
 from app.security import passwords
 from app.security.secrets import new_registration_number
@@ -40,14 +42,6 @@ class Identity:
     last_name: str
 
 
-def email_already_registered() -> DomainError:
-    return DomainError(
-        "EMAIL_ALREADY_REGISTERED",
-        "An account already uses this email address. Log in, or reset your password.",
-        ["email"],
-    )
-
-
 def _checked(
     errors: list[DomainError], check: Callable[[str, str], str], value: str, field: str
 ) -> str:
@@ -59,13 +53,19 @@ def _checked(
         return value
 
 
-async def _checked_identity(identity: Identity, errors: list[DomainError]) -> Identity:
+async def _checked_identity(
+    identity: Identity, errors: list[DomainError], caller: Caller
+) -> Identity:
+    """Every field's check; the costly strength estimate only once everything else is right."""
     email = _checked(errors, clean_email, identity.email, "email")
     first_name = _checked(errors, clean_name, identity.first_name, "firstName")
     last_name = _checked(errors, clean_name, identity.last_name, "lastName")
-    problem = await passwords.check_password_async(
-        identity.password, passwords.personal_tokens(email, first_name, last_name)
-    )
+    personal = passwords.personal_tokens(email, first_name, last_name)
+    problem = passwords.cheap_password_problem(identity.password, personal)
+    if problem is None and not errors:
+        problem = await passwords.check_password_async(
+            identity.password, personal, caller.password_work
+        )
     if problem:
         errors.append(DomainError(problem.code, problem.message, ["password"]))
     return Identity(email, identity.password, first_name, last_name)
@@ -107,59 +107,36 @@ def _new_account(
     )
 
 
-def _translate_conflict(error: IntegrityError) -> DomainError:
-    text = str(error.orig)
-    if "email_key" in text or "uq_accounts_live_email" in text:
-        return email_already_registered()
-    if "signup_company_id" in text or "uq_accounts_pending_signup_company" in text:
-        return signup_in_progress()
-    raise error
+async def sign_up_expert(rt: Runtime, caller: Caller, identity: Identity) -> None:
+    """Open a pending account and email its code.
 
-
-def signup_in_progress() -> DomainError:
-    return DomainError(
-        "COMPANY_SIGNUP_IN_PROGRESS",
-        "A basic-mode sign-up is already in progress for this company; its activation letter "
-        "goes to the registered office.",
-        ["siren"],
-    )
-
-
-async def sign_up_expert(rt: Runtime, caller: Caller, identity: Identity) -> Account:
+    The answer is the same whether or not the email is registered: a stranger must not learn
+    who has an account. The owner of a registered address is emailed instead.
+    """
     now = rt.clock.now()
     await consume_rate_limit(
         rt.sessions, "sign-up", caller.ip, rt.settings.rate_limits.sign_up, now
     )
     errors: list[DomainError] = []
-    identity = await _checked_identity(identity, errors)
+    identity = await _checked_identity(identity, errors, caller)
     if errors:
         raise DomainErrors(errors)
-    password_hash = await rt.passwords.hash(identity.password)
+    # Hashed in both cases, so that the time taken tells nothing either.
+    password_hash = await rt.passwords.hash(identity.password, caller.password_work)
+    key = email_key(identity.email)
     try:
         async with write_transaction(rt.sessions) as session:
-            key = email_key(identity.email)
             await _expire_stale(session, caller, now, Account.email_key == key)
-            if await _live_account(session, key):
-                raise email_already_registered()
+            existing = await _live_account(session, key)
+            if existing is not None:
+                await _tell_owner_of_sign_up_attempt(session, caller, existing, now)
+                return
             account = _new_account(identity, password_hash, AccountMode.EXPERT, now)
             account.status = AccountStatus.PENDING_ACTIVATION
             account.setup_deadline = now + EMAIL_CODE_LIFETIME
             session.add(account)
             await session.flush()
-            code, _ = await codes.issue(
-                session,
-                account.id,
-                CodePurpose.ACCOUNT_ACTIVATION,
-                now,
-                account.setup_deadline,
-                link=False,
-            )
-            enqueue_email(
-                session,
-                now,
-                account.email,
-                templates.activation_code_email(account.first_name, code, account.setup_deadline),
-            )
+            await _send_email_code(session, account, now)
             record_event(
                 session,
                 EventKind.ACCOUNT_SIGNED_UP,
@@ -168,25 +145,73 @@ async def sign_up_expert(rt: Runtime, caller: Caller, identity: Identity) -> Acc
                 subject_account_id=account.id,
                 details={"mode": AccountMode.EXPERT.value},
             )
-    except IntegrityError as error:
-        raise _translate_conflict(error) from None
-    return account
+    except IntegrityError:
+        # A concurrent sign-up with the same email committed first: answer as for any
+        # registered email.
+        await _tell_owner_after_race(rt, caller, key, now)
+
+
+async def _send_email_code(session: AsyncSession, account: Account, now: datetime) -> None:
+    code, _ = await codes.issue(
+        session,
+        account.id,
+        CodePurpose.ACCOUNT_ACTIVATION,
+        now,
+        account.setup_deadline,
+        link=False,
+    )
+    await enqueue_unsolicited_email(
+        session,
+        now,
+        account.email,
+        templates.activation_code_email(code, account.setup_deadline, account.registration_number),
+    )
+
+
+async def _tell_owner_of_sign_up_attempt(
+    session: AsyncSession, caller: Caller, owner: Account, now: datetime
+) -> None:
+    await enqueue_unsolicited_email(
+        session, now, owner.email, templates.sign_up_with_registered_email()
+    )
+    record_event(
+        session,
+        EventKind.SIGN_UP_WITH_REGISTERED_EMAIL,
+        caller=caller,
+        at=now,
+        subject_account_id=owner.id,
+    )
+
+
+async def _tell_owner_after_race(rt: Runtime, caller: Caller, key: str, now: datetime) -> None:
+    async with write_transaction(rt.sessions) as session:
+        owner = await _live_account(session, key)
+        if owner is not None:
+            await _tell_owner_of_sign_up_attempt(session, caller, owner, now)
 
 
 async def sign_up_basic(
     rt: Runtime, caller: Caller, identity: Identity, siren: str, business_email: str
-) -> Account:
+) -> None:
+    """Open a pending basic-mode account and send the confirmation link to the business email.
+
+    As for expert mode, the answer does not tell whether the email is registered, nor whether the
+    company already has users: the owner, the company's principal administrator and the business
+    email are told instead. Several basic sign-ups for one company may run side by side: the
+    letter posted to the registered office proves the link, and the first code entered wins.
+    """
     now = rt.clock.now()
     await consume_rate_limit(
         rt.sessions, "sign-up", caller.ip, rt.settings.rate_limits.sign_up, now
     )
     errors: list[DomainError] = []
-    identity = await _checked_identity(identity, errors)
     siren = _checked(errors, clean_siren, siren, "siren")
     business_email = _checked(errors, clean_email, business_email, "businessEmail")
+    identity = await _checked_identity(identity, errors, caller)
     if errors:
         raise DomainErrors(errors)
-    password_hash = await rt.passwords.hash(identity.password)
+    password_hash = await rt.passwords.hash(identity.password, caller.password_work)
+    key = email_key(identity.email)
     try:
         async with write_transaction(rt.sessions) as session:
             company = await session.scalar(select(Company).where(Company.siren == siren))
@@ -196,25 +221,17 @@ async def sign_up_basic(
                     "No company with this SIREN is in the directory.",
                     ["siren"],
                 )
-            users = select(CompanyRole.id).where(
-                CompanyRole.company_id == company.id, CompanyRole.role != Role.NONE
-            )
-            if await session.scalar(users.limit(1)):
-                raise DomainError(
-                    "COMPANY_ALREADY_HAS_USERS",
-                    "This company already has an online-service user. Sign up in expert mode and "
-                    "ask its administrator for a delegation.",
-                    ["siren"],
+            await _expire_stale(session, caller, now, Account.email_key == key)
+            existing = await _live_account(session, key)
+            if existing is not None:
+                await _tell_owner_of_sign_up_attempt(session, caller, existing, now)
+            if await _has_users(session, company.id):
+                await _tell_company_of_sign_up_attempt(
+                    session, caller, company, business_email, now
                 )
-            key = email_key(identity.email)
-            await _expire_stale(
-                session,
-                caller,
-                now,
-                (Account.email_key == key) | (Account.signup_company_id == company.id),
-            )
-            if await _live_account(session, key):
-                raise email_already_registered()
+                return
+            if existing is not None:
+                return
             account = _new_account(identity, password_hash, AccountMode.BASIC, now)
             account.status = AccountStatus.PENDING_EMAIL_CONFIRMATION
             account.setup_deadline = now + CONFIRMATION_LINK_LIFETIME
@@ -222,23 +239,7 @@ async def sign_up_basic(
             account.business_email = business_email
             session.add(account)
             await session.flush()
-            token, _ = await codes.issue(
-                session,
-                account.id,
-                CodePurpose.EMAIL_CONFIRMATION,
-                now,
-                account.setup_deadline,
-                link=True,
-            )
-            link = f"{rt.settings.public_url}/confirm-email?token={token}"
-            enqueue_email(
-                session,
-                now,
-                business_email,
-                templates.business_email_confirmation(
-                    account.first_name, link, account.setup_deadline
-                ),
-            )
+            await _send_confirmation_link(rt, session, account, now)
             record_event(
                 session,
                 EventKind.ACCOUNT_SIGNED_UP,
@@ -248,9 +249,65 @@ async def sign_up_basic(
                 company_id=company.id,
                 details={"mode": AccountMode.BASIC.value},
             )
-    except IntegrityError as error:
-        raise _translate_conflict(error) from None
-    return account
+    except IntegrityError:
+        await _tell_owner_after_race(rt, caller, key, now)
+
+
+async def _has_users(session: AsyncSession, company_id: int) -> bool:
+    users = select(CompanyRole.id).where(
+        CompanyRole.company_id == company_id, CompanyRole.role != Role.NONE
+    )
+    return await session.scalar(users.limit(1)) is not None
+
+
+async def _tell_company_of_sign_up_attempt(
+    session: AsyncSession, caller: Caller, company: Company, business_email: str, now: datetime
+) -> None:
+    await enqueue_unsolicited_email(
+        session, now, business_email, templates.basic_sign_up_refused(company.name)
+    )
+    principal = await session.scalar(
+        select(Account)
+        .join(CompanyRole, CompanyRole.account_id == Account.id)
+        .where(
+            CompanyRole.company_id == company.id,
+            CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
+        )
+    )
+    if principal is not None:
+        await enqueue_unsolicited_email(
+            session,
+            now,
+            principal.email,
+            templates.company_sign_up_attempt_email(principal.first_name, company.name),
+        )
+    record_event(
+        session,
+        EventKind.BASIC_SIGN_UP_REFUSED,
+        caller=caller,
+        at=now,
+        company_id=company.id,
+    )
+
+
+async def _send_confirmation_link(
+    rt: Runtime, session: AsyncSession, account: Account, now: datetime
+) -> None:
+    token, _ = await codes.issue(
+        session,
+        account.id,
+        CodePurpose.EMAIL_CONFIRMATION,
+        now,
+        account.setup_deadline,
+        link=True,
+    )
+    link = f"{rt.settings.public_url}/confirm-email?token={token}"
+    await enqueue_unsolicited_email(
+        session,
+        now,
+        account.business_email,
+        templates.business_email_confirmation(link, account.setup_deadline),
+    )
 
 
 async def _live_account(session: AsyncSession, key: str) -> Account | None:
@@ -272,30 +329,28 @@ async def confirm_email(rt: Runtime, caller: Caller, token: str) -> Account:
         )
         account = await session.get(Account, code.account_id) if code else None
         expired = failure is not None and failure.code == "TOKEN_EXPIRED"
-        if expired and account is not None and account.status in PENDING_STATUSES:
+        if expired and account is not None and _past_deadline(account, now):
             expire(session, caller, account, now)
         if failure is None and account is not None:
-            await codes.consume(session, code, now, "token")
             company = await session.get(Company, account.signup_company_id)
+            if await _has_users(session, company.id):
+                raise DomainError(
+                    "COMPANY_ALREADY_HAS_USERS",
+                    "This company now has a user of the online services, so basic mode is no "
+                    "longer available for it. Sign up in expert mode and ask its administrator "
+                    "for a delegation.",
+                    ["token"],
+                )
+            problems = await letter_problems(
+                session, account.id, [(company, ["token"])], now, ["token"]
+            )
+            if problems:
+                raise problems[0]
+            await codes.consume(session, code, now, "token")
             account.status = AccountStatus.PENDING_ACTIVATION
             account.business_email_confirmed_at = now
             account.setup_deadline = end_of_day_count(account.created_at, POSTAL_CODE_DAYS)
-            postal_code, _ = await codes.issue(
-                session,
-                account.id,
-                CodePurpose.POSTAL_ACTIVATION,
-                now,
-                account.setup_deadline,
-                link=False,
-            )
-            enqueue_letter(
-                session,
-                now,
-                company,
-                templates.postal_activation_letter(
-                    company.name, postal_code, account.setup_deadline
-                ),
-            )
+            await _post_activation_letter(session, account, company, now)
             record_event(
                 session,
                 EventKind.BUSINESS_EMAIL_CONFIRMED,
@@ -307,6 +362,32 @@ async def confirm_email(rt: Runtime, caller: Caller, token: str) -> Account:
     if failure:
         raise failure
     return account
+
+
+def _past_deadline(account: Account, now: datetime) -> bool:
+    return account.effective_status(now) == AccountStatus.EXPIRED and account.status in (
+        PENDING_STATUSES
+    )
+
+
+async def _post_activation_letter(
+    session: AsyncSession, account: Account, company: Company, now: datetime
+) -> None:
+    postal_code, _ = await codes.issue(
+        session,
+        account.id,
+        CodePurpose.POSTAL_ACTIVATION,
+        now,
+        account.setup_deadline,
+        link=False,
+    )
+    enqueue_letter(
+        session,
+        now,
+        company,
+        templates.postal_activation_letter(company.name, postal_code, account.setup_deadline),
+        requested_by=account.id,
+    )
 
 
 async def activate_account(rt: Runtime, caller: Caller, email: str, typed_code: str) -> Account:
@@ -333,8 +414,9 @@ async def activate_account(rt: Runtime, caller: Caller, email: str, typed_code: 
                 typed_code,
                 now,
                 unknown_key=f"activation:{key}",
+                client=caller.ip,
             )
-            if failure and failure.code == "CODE_EXPIRED" and account.status in PENDING_STATUSES:
+            if failure and failure.code == "CODE_EXPIRED" and _past_deadline(account, now):
                 expire(session, caller, account, now)
             if failure:
                 record_event(
@@ -392,3 +474,46 @@ async def _activate(session: AsyncSession, caller: Caller, account: Account, now
         details={"services": [service.code for service in STANDARD_SERVICES]},
     )
     await session.flush()
+
+
+async def resend_activation_code(rt: Runtime, caller: Caller, email: str) -> None:
+    """Send a pending account a fresh code or link; the previous one stops working.
+
+    The answer never says whether the email is registered. An expert-mode code and a basic-mode
+    confirmation link get their full lifetime again; a posted code keeps the 60-day deadline of
+    the sign-up, and a new letter is posted only within the letter limits.
+    """
+    now = rt.clock.now()
+    await consume_rate_limit(
+        rt.sessions, "code-resend", caller.ip, rt.settings.rate_limits.code_resend, now
+    )
+    async with write_transaction(rt.sessions) as session:
+        account = await session.scalar(
+            select(Account).where(
+                Account.email_key == email_key(email), Account.status.in_(PENDING_STATUSES)
+            )
+        )
+        if account is None or _past_deadline(account, now):
+            return
+        if account.status == AccountStatus.PENDING_EMAIL_CONFIRMATION:
+            await codes.retire(session, account.id, (CodePurpose.EMAIL_CONFIRMATION,), now)
+            account.setup_deadline = now + CONFIRMATION_LINK_LIFETIME
+            await _send_confirmation_link(rt, session, account, now)
+        elif account.mode == AccountMode.EXPERT:
+            await codes.retire(session, account.id, (CodePurpose.ACCOUNT_ACTIVATION,), now)
+            account.setup_deadline = now + EMAIL_CODE_LIFETIME
+            await _send_email_code(session, account, now)
+        else:
+            company = await session.get(Company, account.signup_company_id)
+            if await letter_problems(session, account.id, [(company, [])], now, []):
+                return
+            await codes.retire(session, account.id, (CodePurpose.POSTAL_ACTIVATION,), now)
+            await _post_activation_letter(session, account, company, now)
+        record_event(
+            session,
+            EventKind.ACTIVATION_CODE_RESENT,
+            caller=caller,
+            at=now,
+            subject_account_id=account.id,
+            company_id=account.signup_company_id,
+        )

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.events import EventKind, record_event
 from app.db import read_session, write_transaction
 from app.domain.errors import DomainError, DomainErrors, ForbiddenError, NotAuthenticatedError
 from app.domain.runtime import Caller, Runtime
+from app.domain.validation import bounded
 from app.models import Account, ApiToken, Session
 from app.notifications import templates
 from app.notifications.outbox import enqueue_email
@@ -50,6 +52,7 @@ async def create(
         raise NotAuthenticatedError
     if caller.api_token_id is not None or caller.session_id is None:
         raise ForbiddenError
+    bounded(scopes, len(Scope), ["scopes"])
     now = rt.clock.now()
     errors: list[DomainError] = []
     name = name.strip()
@@ -148,6 +151,24 @@ async def revoke(rt: Runtime, caller: Caller, token_id: int | None) -> ApiToken:
                 details={"tokenId": token.id},
             )
     return token
+
+
+async def revoke_all_api_tokens(session: AsyncSession, account_id: int, now: datetime) -> list[int]:
+    """Revoke every live token of the account; returns their ids."""
+    revoked = list(
+        await session.scalars(
+            update(ApiToken)
+            .where(
+                ApiToken.account_id == account_id,
+                ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > now,
+            )
+            .values(revoked_at=now)
+            .returning(ApiToken.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    return sorted(revoked)
 
 
 async def authenticate(rt: Runtime, secret: str) -> tuple[Account, ApiToken] | None:

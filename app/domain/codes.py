@@ -1,7 +1,11 @@
 """Single-use codes (typed) and links (clicked): issuing, checking, consuming.
 
 Checks return the failure instead of raising it, because a wrong attempt must be committed
-(it counts towards the five that kill a code) while the operation itself fails.
+(it counts towards the limits) while the operation itself fails.
+
+Wrong attempts are counted per code and client address: five from one address stop that address,
+not the person the code was sent to. Fifty in all, from anywhere, kill the code; a fresh one can
+be asked for (resendActivationCode).
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from app.domain.errors import DomainError
 from app.models import OneTimeCode
 from app.models.accounts import CodePurpose
 from app.security import secrets
-from app.security.throttling import lockout_key, register_failure
+from app.security.throttling import client_key, failure_count, lockout_key, register_failure
 from app.settings import LockoutPolicy
 
-MAX_CODE_ATTEMPTS = 5
+MAX_CODE_ATTEMPTS = 5  # per client address
+MAX_CODE_ATTEMPTS_IN_ALL = 50  # from every address together
 _NO_LOCK = LockoutPolicy(free_failures=10**9)
 
 
@@ -29,7 +34,8 @@ def code_invalid(field: str) -> DomainError:
 def code_exhausted(field: str) -> DomainError:
     return DomainError(
         "CODE_ATTEMPTS_EXHAUSTED",
-        f"This code was entered wrongly {MAX_CODE_ATTEMPTS} times and no longer works.",
+        f"This code was entered wrongly {MAX_CODE_ATTEMPTS} times and no longer works here. "
+        "Ask for a new one.",
         [field],
     )
 
@@ -81,28 +87,51 @@ async def check_typed_code(
     now: datetime,
     *,
     unknown_key: str,
+    client: str | None,
 ) -> tuple[OneTimeCode | None, DomainError | None]:
     """`code` if `typed` is it and it still works, else the failure to report.
 
     With no code to compare with (unknown email, nothing awaiting a code), wrong attempts are
-    counted under `unknown_key`, so that the answers (CODE_INVALID, then CODE_ATTEMPTS_EXHAUSTED)
-    never tell whether an email exists.
+    counted under `unknown_key` the same way, so that the answers (CODE_INVALID, then
+    CODE_ATTEMPTS_EXHAUSTED) never tell whether an email exists.
     """
+    subject = f"code:{code.id}" if code is not None else unknown_key
+    mine = lockout_key("code", subject, client_key(client))
     if code is None:
-        failures, _ = await register_failure(
-            session, lockout_key("code", unknown_key), _NO_LOCK, now
-        )
-        if failures >= MAX_CODE_ATTEMPTS:
+        in_all, _ = await register_failure(session, lockout_key("code", subject), _NO_LOCK, now)
+        from_here, _ = await register_failure(session, mine, _NO_LOCK, now)
+        if from_here >= MAX_CODE_ATTEMPTS or in_all >= MAX_CODE_ATTEMPTS_IN_ALL:
             return None, code_exhausted("code")
         return None, code_invalid("code")
-    if code.failed_attempts >= MAX_CODE_ATTEMPTS:
+    if (
+        code.failed_attempts >= MAX_CODE_ATTEMPTS_IN_ALL
+        or await failure_count(session, mine) >= MAX_CODE_ATTEMPTS
+    ):
         return None, code_exhausted("code")
     if secrets.digest(secrets.normalize_code(typed)) != code.secret_digest:
         code.failed_attempts += 1
-        if code.failed_attempts >= MAX_CODE_ATTEMPTS:
+        from_here, _ = await register_failure(session, mine, _NO_LOCK, now)
+        if from_here >= MAX_CODE_ATTEMPTS or code.failed_attempts >= MAX_CODE_ATTEMPTS_IN_ALL:
             return None, code_exhausted("code")
         return None, code_invalid("code")
     return code, _usable(code, now, "code", "CODE")
+
+
+async def retire(
+    session: AsyncSession, account_id: int, purposes: tuple[CodePurpose, ...], now: datetime
+) -> None:
+    """Make the account's outstanding codes or links of these purposes expire now."""
+    await session.execute(
+        update(OneTimeCode)
+        .where(
+            OneTimeCode.account_id == account_id,
+            OneTimeCode.purpose.in_(purposes),
+            OneTimeCode.used_at.is_(None),
+            OneTimeCode.expires_at > now,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def check_link_token(

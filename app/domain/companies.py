@@ -119,11 +119,12 @@ async def remove_company(rt: Runtime, caller: Caller, company_id: int | None) ->
                 CompanyRole.account_id == caller.account_id, CompanyRole.company_id == company_id
             )
         )
+        now = rt.clock.now()
         record_event(
             session,
             EventKind.COMPANY_REMOVED,
             caller=caller,
-            at=rt.clock.now(),
+            at=now,
             subject_account_id=caller.account_id,
             company_id=company_id,
         )
@@ -134,7 +135,7 @@ async def remove_company(rt: Runtime, caller: Caller, company_id: int | None) ->
                 ServiceRequest.company_id == company_id,
                 ServiceRequest.status == ServiceRequestStatus.PENDING,
             )
-            .values(status=ServiceRequestStatus.CANCELLED)
+            .values(status=ServiceRequestStatus.CANCELLED, cancelled_at=now)
         )
 
 

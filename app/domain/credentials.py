@@ -11,17 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.events import EventKind, record_event
 from app.db import read_session, write_transaction
 from app.domain import codes
+from app.domain.api_tokens import revoke_all_api_tokens
 from app.domain.errors import DomainError, NotAuthenticatedError
 from app.domain.runtime import Caller, Runtime
-from app.domain.validation import email_key
 from app.models import Account, Session
 from app.models.accounts import AccountStatus, CodePurpose
 from app.notifications import templates
-from app.notifications.outbox import enqueue_email
+from app.notifications.addresses import email_key
+from app.notifications.outbox import enqueue_email, enqueue_unsolicited_email
 from app.security import passwords
 from app.security.secrets import digest, new_session_token
 from app.security.throttling import (
     clear_failures,
+    client_key,
     consume_rate_limit,
     locked_until,
     lockout_key,
@@ -52,7 +54,7 @@ async def log_in(rt: Runtime, caller: Caller, email: str, password: str) -> Logg
     await consume_rate_limit(rt.sessions, "log-in", caller.ip, rt.settings.rate_limits.log_in, now)
     key = email_key(email)
     # Keyed on the email and the client address: an attacker elsewhere cannot lock the owner out.
-    throttle = lockout_key("login", key, caller.ip or "")
+    throttle = lockout_key("login", key, client_key(caller.ip))
     async with read_session(rt.sessions) as session:
         until = await locked_until(session, throttle, now)
         account = await session.scalar(
@@ -66,7 +68,9 @@ async def log_in(rt: Runtime, caller: Caller, email: str, password: str) -> Logg
             ["email"],
         )
     # Unknown email or not: one argon2 verification either way, and the same answer.
-    ok = await rt.passwords.verify(account.password_hash if account else None, password)
+    ok = await rt.passwords.verify(
+        account.password_hash if account else None, password, caller.password_work
+    )
     if not ok:
         await _record_login_failure(rt, caller, throttle, account, now)
         raise invalid_credentials()
@@ -77,7 +81,7 @@ async def log_in(rt: Runtime, caller: Caller, email: str, password: str) -> Logg
             ["email"],
         )
     new_hash = (
-        await rt.passwords.hash(password)
+        await rt.passwords.hash(password, caller.password_work)
         if rt.passwords.needs_rehash(account.password_hash)
         else None
     )
@@ -127,11 +131,8 @@ async def _record_login_failure(
             )
             # One email when the lock first starts; later doublings would only flood the owner.
             if account and failures == policy.free_failures:
-                enqueue_email(
-                    session,
-                    now,
-                    account.email,
-                    templates.account_locked_email(account.first_name, lock),
+                await enqueue_unsolicited_email(
+                    session, now, account.email, templates.account_locked_email(lock)
                 )
 
 
@@ -186,10 +187,13 @@ async def log_out(rt: Runtime, caller: Caller, *, all_sessions: bool = False) ->
         )
 
 
-async def _checked_new_password(account: Account, new_password: str, field: str) -> None:
+async def _checked_new_password(
+    caller: Caller, account: Account, new_password: str, field: str
+) -> None:
     problem = await passwords.check_password_async(
         new_password,
         passwords.personal_tokens(account.email, account.first_name, account.last_name),
+        caller.password_work,
     )
     if problem:
         raise DomainError(problem.code, problem.message, [field])
@@ -205,15 +209,21 @@ async def _revoke_sessions(
 
 
 async def change_password(
-    rt: Runtime, caller: Caller, current_password: str, new_password: str
+    rt: Runtime,
+    caller: Caller,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_api_tokens: bool = False,
 ) -> Account:
+    """New password; other sessions and every reset link end, API tokens too unless kept."""
     if caller.account_id is None:
         raise NotAuthenticatedError
     now = rt.clock.now()
     await consume_rate_limit(rt.sessions, "log-in", caller.ip, rt.settings.rate_limits.log_in, now)
     async with read_session(rt.sessions) as session:
         account = await session.get(Account, caller.account_id)
-    if not await rt.passwords.verify(account.password_hash, current_password):
+    if not await rt.passwords.verify(account.password_hash, current_password, caller.password_work):
         raise DomainError(
             "CURRENT_PASSWORD_INCORRECT", "The current password is wrong.", ["currentPassword"]
         )
@@ -223,15 +233,18 @@ async def change_password(
             "The new password must differ from the current one.",
             ["newPassword"],
         )
-    await _checked_new_password(account, new_password, "newPassword")
-    new_hash = await rt.passwords.hash(new_password)
+    await _checked_new_password(caller, account, new_password, "newPassword")
+    new_hash = await rt.passwords.hash(new_password, caller.password_work)
     async with write_transaction(rt.sessions) as session:
         account = await session.get(Account, caller.account_id)
-        account.password_hash = new_hash
-        account.password_changed_at = now
-        await _revoke_sessions(session, account.id, now, keep=caller.session_id)
-        enqueue_email(
-            session, now, account.email, templates.password_changed_email(account.first_name, now)
+        await _replace_password(
+            session,
+            caller,
+            account,
+            new_hash,
+            now,
+            keep_session=caller.session_id,
+            revoke_api_tokens=not keep_api_tokens,
         )
         record_event(
             session,
@@ -241,6 +254,39 @@ async def change_password(
             subject_account_id=account.id,
         )
     return account
+
+
+async def _replace_password(
+    session: AsyncSession,
+    caller: Caller,
+    account: Account,
+    new_hash: str,
+    now: datetime,
+    *,
+    keep_session: int | None,
+    revoke_api_tokens: bool,
+) -> None:
+    """What any new password brings: sessions, reset links and (unless kept) API tokens end."""
+    account.password_hash = new_hash
+    account.password_changed_at = now
+    await _revoke_sessions(session, account.id, now, keep=keep_session)
+    await codes.retire(session, account.id, (CodePurpose.PASSWORD_RESET,), now)
+    revoked = await revoke_all_api_tokens(session, account.id, now) if revoke_api_tokens else []
+    if revoked:
+        record_event(
+            session,
+            EventKind.API_TOKENS_REVOKED_WITH_PASSWORD,
+            caller=caller,
+            at=now,
+            subject_account_id=account.id,
+            details={"tokenIds": revoked},
+        )
+    enqueue_email(
+        session,
+        now,
+        account.email,
+        templates.password_changed_email(account.first_name, now, len(revoked)),
+    )
 
 
 async def request_password_reset(rt: Runtime, caller: Caller, email: str) -> None:
@@ -262,7 +308,7 @@ async def request_password_reset(rt: Runtime, caller: Caller, email: str) -> Non
             session, account.id, CodePurpose.PASSWORD_RESET, now, expires_at, link=True
         )
         link = f"{rt.settings.public_url}/reset-password?token={token}"
-        enqueue_email(
+        await enqueue_unsolicited_email(
             session,
             now,
             account.email,
@@ -289,17 +335,15 @@ async def reset_password(rt: Runtime, caller: Caller, token: str, new_password: 
         account = await session.get(Account, code.account_id) if code else None
     if failure:
         raise failure
-    await _checked_new_password(account, new_password, "newPassword")
-    new_hash = await rt.passwords.hash(new_password)
+    await _checked_new_password(caller, account, new_password, "newPassword")
+    new_hash = await rt.passwords.hash(new_password, caller.password_work)
     async with write_transaction(rt.sessions) as session:
         await codes.consume(session, code, now, "token")
         account = await session.get(Account, account.id)
-        account.password_hash = new_hash
-        account.password_changed_at = now
-        await _revoke_sessions(session, account.id, now, keep=None)
+        # Whoever held the old password may hold a token made with it: a reset ends them all.
         # A stranger who guessed the email cannot log in: the lock-out state stays as it is.
-        enqueue_email(
-            session, now, account.email, templates.password_changed_email(account.first_name, now)
+        await _replace_password(
+            session, caller, account, new_hash, now, keep_session=None, revoke_api_tokens=True
         )
         record_event(
             session, EventKind.PASSWORD_RESET, caller=caller, at=now, subject_account_id=account.id

@@ -15,6 +15,7 @@ from app.domain.delegations import (
     ServiceGrant,
     administrators,
     already_exists,
+    bounded_grants,
     checked_dates,
     checked_grants,
     create_delegation,
@@ -23,6 +24,7 @@ from app.domain.delegations import (
 )
 from app.domain.errors import DomainError, DomainErrors, ForbiddenError, NotAuthenticatedError
 from app.domain.runtime import Caller, Runtime
+from app.domain.validation import has_control_characters
 from app.models import Account, Company, Delegation, DelegationRequest, DelegationRequestStatus
 from app.notifications import templates
 from app.notifications.outbox import enqueue_email
@@ -44,6 +46,7 @@ async def request(
 ) -> DelegationRequest:
     if caller.account_id is None:
         raise NotAuthenticatedError
+    bounded_grants(grants)
     now = rt.clock.now()
     try:
         async with write_transaction(rt.sessions) as session:
@@ -55,6 +58,15 @@ async def request(
                     DomainError(
                         "MESSAGE_TOO_LONG",
                         f"The message has at most {MESSAGE_MAX_LENGTH} characters.",
+                        ["message"],
+                    )
+                )
+            elif has_control_characters(message, allowed="\n\t"):
+                errors.append(
+                    DomainError(
+                        "INVALID_MESSAGE",
+                        "The message may hold line breaks and tabs, but no other control "
+                        "characters.",
                         ["message"],
                     )
                 )

@@ -15,7 +15,7 @@ from app.db import write_transaction
 from app.domain.errors import DomainError, DomainErrors, ForbiddenError, NotAuthenticatedError
 from app.domain.paging import Page, page_of
 from app.domain.runtime import Caller, Runtime
-from app.domain.validation import email_key
+from app.domain.validation import bounded
 from app.models import (
     Account,
     ChangeKind,
@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.models.accounts import AccountStatus
 from app.notifications import templates
+from app.notifications.addresses import email_key
 from app.notifications.outbox import enqueue_email
 from app.reference.services import BY_CODE, Right
 
@@ -113,6 +114,15 @@ async def live_delegation(
             Delegation.revoked_at.is_(None),
         )
     )
+
+
+def bounded_grants(grants: list[ServiceGrant] | None) -> None:
+    """Lists in a delegation input hold at most one entry per service and per right."""
+    if grants is None:
+        return
+    bounded(grants, len(BY_CODE), ["services"])
+    for index, grant in enumerate(grants):
+        bounded(grant.rights, len(Right), ["services", str(index), "rights"])
 
 
 async def checked_grants(
@@ -254,6 +264,7 @@ async def grant(  # noqa: PLR0917  (the mutation's input, field by field)
     ends_at: datetime | None,
 ) -> Delegation:
     account_id = caller_id(caller)
+    bounded_grants(grants)
     now = rt.clock.now()
     try:
         async with write_transaction(rt.sessions) as session:
@@ -376,6 +387,7 @@ async def update(
     ends_at: datetime | None,
 ) -> Delegation:
     account_id = caller_id(caller)
+    bounded_grants(grants)
     now = rt.clock.now()
     async with write_transaction(rt.sessions) as session:
         delegation = await _managed_delegation(session, account_id, delegation_id)
@@ -395,6 +407,12 @@ async def update(
             )
         if errors:
             raise DomainErrors(errors)
+        if services == delegation.services and ends_at in (None, delegation.ends_at):
+            raise DomainError(
+                "DELEGATION_UNCHANGED",
+                "This update changes nothing: give other services, rights or end date.",
+                None,
+            )
         delegation.services = services
         if ends_at is not None:
             delegation.ends_at = ends_at

@@ -37,3 +37,7 @@ class DomainErrors(Exception):  # noqa: N818  (the plural of DomainError reads b
 
 class ForbiddenError(Exception):
     """The caller may not act on this object (or it does not exist for them)."""
+
+
+class WorkLimitError(Exception):
+    """The request asks for more expensive work (password checks) than one request may do."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.clock import Clock
 from app.db import SessionFactory
-from app.security.passwords import PasswordHasher
+from app.security.passwords import PasswordHasher, PasswordWorkBudget
 from app.settings import Settings
 
 
@@ -31,3 +31,5 @@ class Caller:
     api_token_id: int | None = None
     ip: str | None = None
     user_agent: str | None = None
+    # Per request: how many more password checks (strength, argon2) this request may cause.
+    password_work: PasswordWorkBudget = field(default_factory=PasswordWorkBudget, compare=False)

@@ -16,7 +16,9 @@ from app.db import SessionFactory, read_session, write_transaction
 from app.domain import codes
 from app.domain.companies import company_not_added, find_company
 from app.domain.errors import DomainError, DomainErrors, NotAuthenticatedError
+from app.domain.letters import CANCELLED_REQUEST_COOLDOWN, letter_problems
 from app.domain.runtime import Caller, Runtime
+from app.domain.validation import bounded
 from app.models import (
     Capacity,
     Company,
@@ -89,20 +91,22 @@ async def request_service_access(
     if caller.account_id is None:
         raise NotAuthenticatedError
     now = rt.clock.now()
+    # Bounded before anything else, and before any transaction opens.
+    bounded(
+        company_ids,
+        MAX_COMPANIES_PER_REQUEST,
+        ["companyIds"],
+        code="TOO_MANY_COMPANIES",
+    )
+    bounded(service_codes, len(BY_CODE), ["serviceCodes"])
     errors: list[DomainError] = []
     service_codes = _checked_services(service_codes, errors)
     if not company_ids:
         errors.append(
             DomainError("COMPANY_REQUIRED", "Choose at least one company.", ["companyIds"])
         )
-    if len(company_ids) > MAX_COMPANIES_PER_REQUEST:
-        errors.append(
-            DomainError(
-                "TOO_MANY_COMPANIES",
-                f"At most {MAX_COMPANIES_PER_REQUEST} companies per request.",
-                ["companyIds"],
-            )
-        )
+    if errors:
+        raise DomainErrors(errors)
     expires_at = end_of_day_count(now, POSTAL_CODE_DAYS)
     requests: list[ServiceRequest] = []
     try:
@@ -110,9 +114,13 @@ async def request_service_access(
             companies = await _requestable_companies(
                 session, caller.account_id, company_ids, now, errors
             )
+            errors += await letter_problems(
+                session, caller.account_id, companies, now, ["companyIds"]
+            )
             if errors:
                 raise DomainErrors(errors)
-            for company in companies:
+            names = [BY_CODE[service].name for service in service_codes]
+            for company, _ in companies:
                 code, code_row = await codes.issue(
                     session,
                     caller.account_id,
@@ -132,12 +140,12 @@ async def request_service_access(
                     expires_at=expires_at,
                 )
                 session.add(request)
-                names = [BY_CODE[service].name for service in service_codes]
                 enqueue_letter(
                     session,
                     now,
                     company,
                     templates.service_activation_letter(company.name, names, code, expires_at),
+                    requested_by=caller.account_id,
                 )
                 record_event(
                     session,
@@ -166,42 +174,88 @@ async def _requestable_companies(
     company_ids: list[int | None],
     now: datetime,
     errors: list[DomainError],
-) -> list[Company]:
-    companies = []
-    for index, company_id in enumerate(dict.fromkeys(company_ids)):
-        field = ["companyIds", str(index)]
-        role = await session.scalar(
-            select(CompanyRole.role).where(
-                CompanyRole.account_id == account_id, CompanyRole.company_id == company_id
+) -> list[tuple[Company, list[str]]]:
+    """The companies a request may go to, each with its input field; one query per kind of row.
+
+    The ids keep their first place in the input, so the field named in an error is the one the
+    client sent.
+    """
+    wanted = {company_id: index for index, company_id in reversed(list(enumerate(company_ids)))}
+    ids = [company_id for company_id in wanted if company_id is not None]
+    roles = dict(
+        (
+            await session.execute(
+                select(CompanyRole.company_id, CompanyRole.role).where(
+                    CompanyRole.account_id == account_id, CompanyRole.company_id.in_(ids)
+                )
             )
+        ).all()
+    )
+    principals = dict(
+        (
+            await session.execute(
+                select(CompanyRole.company_id, CompanyRole.account_id).where(
+                    CompanyRole.company_id.in_(ids),
+                    CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
+                )
+            )
+        ).all()
+    )
+    earlier = {
+        request.company_id: request
+        for request in await session.scalars(
+            select(ServiceRequest)
+            .where(
+                ServiceRequest.account_id == account_id,
+                ServiceRequest.company_id.in_(ids),
+                (ServiceRequest.status == ServiceRequestStatus.PENDING)
+                | (ServiceRequest.cancelled_at > now - CANCELLED_REQUEST_COOLDOWN),
+            )
+            .order_by(ServiceRequest.id)
         )
-        if role is None:
+    }
+    companies = {
+        company.id: company
+        for company in await session.scalars(select(Company).where(Company.id.in_(ids)))
+    }
+    requestable = []
+    for company_id, index in sorted(wanted.items(), key=lambda item: item[1]):
+        field = ["companyIds", str(index)]
+        if company_id not in roles:
             errors.append(company_not_added(field))
             continue
-        principal = await _principal_of(session, company_id)
+        principal = principals.get(company_id)
         if principal is not None and principal != account_id:
             errors.append(already_has_administrator(field))
             continue
-        pending = await session.scalar(
-            select(ServiceRequest).where(
-                ServiceRequest.account_id == account_id,
-                ServiceRequest.company_id == company_id,
-                ServiceRequest.status == ServiceRequestStatus.PENDING,
-            )
-        )
-        if pending is not None and pending.effective_status(now) == ServiceRequestStatus.EXPIRED:
-            pending.status = ServiceRequestStatus.EXPIRED
-        elif pending is not None:
-            errors.append(
-                DomainError(
-                    "SERVICE_REQUEST_ALREADY_PENDING",
-                    "A request for this company is already waiting for its activation code.",
-                    field,
-                )
-            )
+        problem = _earlier_request_problem(earlier.get(company_id), now, field)
+        if problem:
+            errors.append(problem)
             continue
-        companies.append(await session.get(Company, company_id))
-    return companies
+        requestable.append((companies[company_id], field))
+    return requestable
+
+
+def _earlier_request_problem(
+    request: ServiceRequest | None, now: datetime, field: list[str]
+) -> DomainError | None:
+    if request is None:
+        return None
+    if request.status == ServiceRequestStatus.CANCELLED:
+        return DomainError(
+            "SERVICE_REQUEST_COOLDOWN",
+            f"A request for this company was cancelled less than "
+            f"{CANCELLED_REQUEST_COOLDOWN.days} days ago; ask again after that.",
+            field,
+        )
+    if request.effective_status(now) == ServiceRequestStatus.EXPIRED:
+        request.status = ServiceRequestStatus.EXPIRED
+        return None
+    return DomainError(
+        "SERVICE_REQUEST_ALREADY_PENDING",
+        "A request for this company is already waiting for its activation code.",
+        field,
+    )
 
 
 async def activate_service_access(
@@ -230,7 +284,12 @@ async def activate_service_access(
                 )
             code = await session.get(OneTimeCode, request.code_id, with_for_update=True)
             code, failure = await codes.check_typed_code(
-                session, code, typed_code, now, unknown_key=f"service:{request.id}"
+                session,
+                code,
+                typed_code,
+                now,
+                unknown_key=f"service:{request.id}",
+                client=caller.ip,
             )
             if failure and failure.code == "CODE_EXPIRED":
                 request.status = ServiceRequestStatus.EXPIRED

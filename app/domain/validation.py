@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
+from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from stdnum import luhn
@@ -11,28 +13,65 @@ from stdnum.fr import siren as siren_number
 from app.domain.errors import DomainError
 
 NAME_MAX_LENGTH = 100
+T = TypeVar("T")
 
 
-def email_key(email: str) -> str:
-    """The form under which emails are compared: case never makes two accounts."""
-    return email.strip().casefold()
+# Scripts that may share one word (Unicode TS 39 "highly restrictive"): Japanese, Chinese and
+# Korean writing mixes them with Latin; any other mixture is a look-alike trap (a Cyrillic
+# letter among Latin ones).
+_COMPATIBLE_SCRIPTS = (
+    frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA"}),
+    frozenset({"LATIN", "CJK", "BOPOMOFO"}),
+    frozenset({"LATIN", "CJK", "HANGUL"}),
+)
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of the letters in `text`, from their Unicode names; digits and marks are
+    neutral."""
+    found = set()
+    for character in text:
+        if unicodedata.category(character).startswith("L"):
+            found.add(unicodedata.name(character, "UNKNOWN").split(" ")[0])
+    return found
+
+
+def _mixes_scripts(text: str) -> bool:
+    scripts = _scripts(text)
+    return len(scripts) > 1 and not any(scripts <= allowed for allowed in _COMPATIBLE_SCRIPTS)
 
 
 def clean_email(value: str, field: str) -> str:
+    """The address as the user typed it (NFC, no surrounding spaces), once checked."""
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError:
         raise DomainError(
             "INVALID_EMAIL", "Enter a valid email address, such as name@example.fr.", [field]
         ) from None
-    return result.normalized
+    typed_domain = unicodedata.normalize("NFC", value.strip().rpartition("@")[2])
+    if _mixes_scripts(result.local_part) or any(
+        _mixes_scripts(label) for label in result.domain.split(".")
+    ):
+        raise DomainError(
+            "EMAIL_MIXED_SCRIPTS",
+            "This address mixes alphabets (for example Latin and Cyrillic letters that look "
+            "alike). Type it in one alphabet.",
+            [field],
+        )
+    return f"{result.local_part}@{typed_domain}"
+
+
+def has_control_characters(text: str, allowed: str = "") -> bool:
+    """Control, format, private-use or unassigned characters (Unicode category C), but `allowed`."""
+    return any(unicodedata.category(ch).startswith("C") and ch not in allowed for ch in text)
 
 
 def clean_name(value: str, field: str) -> str:
     name = unicodedata.normalize("NFC", value.strip())
     if not name:
         raise DomainError("NAME_REQUIRED", "This name is required.", [field])
-    if len(name) > NAME_MAX_LENGTH or any(unicodedata.category(ch).startswith("C") for ch in name):
+    if len(name) > NAME_MAX_LENGTH or has_control_characters(name):
         raise DomainError(
             "INVALID_NAME",
             f"Names have at most {NAME_MAX_LENGTH} characters and no control characters.",
@@ -87,3 +126,15 @@ def clean_company_identifier(value: str, field: str) -> tuple[str, str]:
             "Enter a SIREN (9 digits with a valid check digit) or an IDSP (P and 9 digits).",
             [field],
         ) from None
+
+
+def bounded(
+    values: Sequence[T], limit: int, field: Sequence[str], code: str = "TOO_MANY_ITEMS"
+) -> None:
+    """Refuse an input list longer than `limit` at once, before any other work on it.
+
+    Without this, one request could make the gateway loop over tens of thousands of items
+    inside a write transaction, holding the database's write lock all along.
+    """
+    if len(values) > limit:
+        raise DomainError(code, f"At most {limit} items are accepted here.", field)

@@ -24,7 +24,6 @@ class AccountStatus(enum.StrEnum):
 
 
 PENDING_STATUSES = (AccountStatus.PENDING_EMAIL_CONFIRMATION, AccountStatus.PENDING_ACTIVATION)
-_PENDING_SQL = "status IN ('PENDING_EMAIL_CONFIRMATION', 'PENDING_ACTIVATION')"
 
 
 class CodePurpose(enum.StrEnum):
@@ -45,14 +44,6 @@ class Account(Base):
             unique=True,
             sqlite_where=text("status != 'EXPIRED'"),
             postgresql_where=text("status != 'EXPIRED'"),
-        ),
-        # At most one basic-mode sign-up in progress per company.
-        Index(
-            "uq_accounts_pending_signup_company",
-            "signup_company_id",
-            unique=True,
-            sqlite_where=text(_PENDING_SQL),
-            postgresql_where=text(_PENDING_SQL),
         ),
     )
 

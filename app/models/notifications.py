@@ -19,12 +19,26 @@ class MessageKind(enum.StrEnum):
 
 class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "delivered_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "delivered_at", "next_attempt_at"),
+        # Counting what one recipient received, or one account caused, in a recent window.
+        Index("ix_outbox_messages_recipient_key_created_at", "kind", "recipient_key", "created_at"),
+        Index(
+            "ix_outbox_messages_requested_by_created_at",
+            "kind",
+            "requested_by_account_id",
+            "created_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MessageKind] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     recipient: Mapped[str] = mapped_column(String(320))
+    # The email key of the address, or the company identifier of a letter.
+    recipient_key: Mapped[str | None] = mapped_column(String(320))
+    # The account whose action caused the message, if any (letters are counted per account).
+    requested_by_account_id: Mapped[int | None] = mapped_column()
     subject: Mapped[str] = mapped_column(String(255))
     # Cleared once delivered: the body may hold a code, which must not outlive its delivery.
     body: Mapped[str | None] = mapped_column(Text)

@@ -48,6 +48,7 @@ class ServiceRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def effective_status(self, now: datetime) -> ServiceRequestStatus:
         if self.status == ServiceRequestStatus.PENDING and now >= self.expires_at:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Company
 from app.models.notifications import MessageKind, OutboxMessage
+from app.notifications.addresses import email_key
 from app.notifications.templates import Letter, Message
+from app.security.throttling import serialize_on
 
 MESSAGE_ID_DOMAIN = "espace-pro.impots.gouv.fr"
+# Emails that anyone can cause by typing an address (sign-up, reset, lock-out, re-sent codes):
+# at most this many a recipient receives in an hour, whatever the requests.
+UNSOLICITED_EMAILS_PER_HOUR = 5
+UNSOLICITED_WINDOW = timedelta(hours=1)
 
 
 def _message_id() -> str:
@@ -24,6 +31,7 @@ def enqueue_email(session: AsyncSession, now: datetime, to: str, message: Messag
             kind=MessageKind.EMAIL,
             message_id=_message_id(),
             recipient=to,
+            recipient_key=email_key(to),
             subject=message.subject,
             body=message.body,
             created_at=now,
@@ -32,7 +40,39 @@ def enqueue_email(session: AsyncSession, now: datetime, to: str, message: Messag
     )
 
 
-def enqueue_letter(session: AsyncSession, now: datetime, company: Company, letter: Letter) -> None:
+async def enqueue_unsolicited_email(
+    session: AsyncSession, now: datetime, to: str, message: Message
+) -> bool:
+    """Queue an email a stranger could trigger, unless the recipient already had their share.
+
+    Returns whether it was queued. Dropping the extra ones is the point: nobody can turn the
+    gateway into a mail cannon aimed at one address.
+    """
+    key = email_key(to)
+    await serialize_on(session, f"unsolicited-email:{key}")
+    received = await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.kind == MessageKind.EMAIL,
+            OutboxMessage.recipient_key == key,
+            OutboxMessage.created_at > now - UNSOLICITED_WINDOW,
+        )
+    )
+    if received >= UNSOLICITED_EMAILS_PER_HOUR:
+        return False
+    enqueue_email(session, now, to, message)
+    return True
+
+
+def enqueue_letter(
+    session: AsyncSession,
+    now: datetime,
+    company: Company,
+    letter: Letter,
+    *,
+    requested_by: int | None,
+) -> None:
     """A letter always goes to the registered office found in the directory."""
     recipient = [company.name, *company.registered_office_lines()]
     session.add(
@@ -40,6 +80,8 @@ def enqueue_letter(session: AsyncSession, now: datetime, company: Company, lette
             kind=MessageKind.LETTER,
             message_id=_message_id(),
             recipient=company.identifier,
+            recipient_key=company.identifier,
+            requested_by_account_id=requested_by,
             subject=letter.subject,
             body=letter.body,
             letter={

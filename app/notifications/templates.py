@@ -27,21 +27,31 @@ def _paris(moment: datetime) -> str:
     return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M (heure de Paris)")
 
 
-def activation_code_email(first_name: str, code: str, expires_at: datetime) -> Message:
+def _quoted(text: str) -> str:
+    """Text a user typed, marked as theirs so that nobody reads it as the administration's."""
+    return f"«{text}» (as typed by its holder)"
+
+
+# Emails to an address nobody has confirmed yet carry no text a user typed (names included): the
+# address may be anyone's, and the gateway must not carry a stranger's words under its name.
+
+
+def activation_code_email(code: str, expires_at: datetime, registration_number: str) -> Message:
     return Message(
         "Your activation code",
-        f"Hello {first_name},\n\n"
+        "Hello,\n\n"
         "Here is the code that activates your professional account:\n\n"
         f"{code}\n\n"
         f"It can be used once, until {_paris(expires_at)}.\n"
+        f"Your registration number is {registration_number}.\n"
         "If you did not sign up, ignore this message." + SIGNATURE,
     )
 
 
-def business_email_confirmation(first_name: str, link: str, expires_at: datetime) -> Message:
+def business_email_confirmation(link: str, expires_at: datetime) -> Message:
     return Message(
         "Confirm your business email address",
-        f"Hello {first_name},\n\n"
+        "Hello,\n\n"
         "A professional account is being created with this business email address.\n"
         "Open this link to confirm it:\n\n"
         f"{link}\n\n"
@@ -108,7 +118,8 @@ def delegation_email(
     return Message(
         f"Delegation {kind.lower()}: {company_name}",
         f"Hello {first_name},\n\n"
-        f"A delegation on {company_name} was {DELEGATION_VERBS[kind]} {delegate_name}.\n"
+        f"A delegation on {company_name} was {DELEGATION_VERBS[kind]} the account "
+        f"{_quoted(delegate_name)}.\n"
         f"Services and rights:\n{lines}\n"
         f"Valid from {_paris(starts_at)}{until}." + SIGNATURE,
     )
@@ -135,7 +146,8 @@ def api_token_created_email(first_name: str, name: str, at: datetime) -> Message
     return Message(
         "A new API token was created",
         f"Hello {first_name},\n\n"
-        f"An API token named {name!r} was created for your professional account on {_paris(at)}.\n"
+        f"An API token named {_quoted(name)} was created for your professional account on "
+        f"{_paris(at)}.\n"
         "If it was not you, revoke it and change your password at once." + SIGNATURE,
     )
 
@@ -151,20 +163,58 @@ def password_reset_email(first_name: str, link: str, expires_at: datetime) -> Me
     )
 
 
-def password_changed_email(first_name: str, at: datetime) -> Message:
+def password_changed_email(first_name: str, at: datetime, revoked_tokens: int) -> Message:
+    tokens = (
+        f"Its {revoked_tokens} API token(s) were revoked: create new ones for your software.\n"
+        if revoked_tokens
+        else ""
+    )
     return Message(
         "Your password was changed",
         f"Hello {first_name},\n\n"
         f"The password of your professional account was changed on {_paris(at)}.\n"
-        "Your other sessions were closed. If it was not you, reset your password at once "
-        "and contact your tax office." + SIGNATURE,
+        "Your other sessions were closed and earlier password-reset links no longer work.\n"
+        f"{tokens}"
+        "If it was not you, reset your password at once and contact your tax office." + SIGNATURE,
     )
 
 
-def account_locked_email(first_name: str, until: datetime) -> Message:
+def sign_up_with_registered_email() -> Message:
+    return Message(
+        "Sign-up attempt with your email address",
+        "Hello,\n\n"
+        "Someone tried to open a professional account with this email address, which already "
+        "has one. Nothing was changed.\n"
+        "If it was you, log in, or reset your password if you forgot it. Otherwise ignore "
+        "this message." + SIGNATURE,
+    )
+
+
+def basic_sign_up_refused(company_name: str) -> Message:
+    return Message(
+        "Basic-mode sign-up not available",
+        "Hello,\n\n"
+        "A basic-mode professional account was asked for with this business email address for "
+        f"{company_name}. That company already has a user of the online services, so basic mode "
+        "is not available for it. Sign up in expert mode and ask its administrator for a "
+        "delegation." + SIGNATURE,
+    )
+
+
+def company_sign_up_attempt_email(first_name: str, company_name: str) -> Message:
+    return Message(
+        f"Basic-mode sign-up attempt: {company_name}",
+        f"Hello {first_name},\n\n"
+        f"Someone asked for a basic-mode professional account for {company_name}, of which you "
+        "are the principal administrator. It was refused: the company already has users. If a "
+        "colleague needs access, grant them a delegation." + SIGNATURE,
+    )
+
+
+def account_locked_email(until: datetime) -> Message:
     return Message(
         "Log-in attempts blocked",
-        f"Hello {first_name},\n\n"
+        "Hello,\n\n"
         "Several wrong passwords were entered for your professional account. Log-in from "
         f"the address concerned is blocked until {_paris(until)}.\n"
         "If it was not you, consider changing your password." + SIGNATURE,

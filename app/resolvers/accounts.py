@@ -28,22 +28,28 @@ async def sign_up_expert(
     info: Info, input: Annotated[types.SignUpExpertInput, INPUT]
 ) -> types.SignUpExpertPayload:
     ctx = info.context
-    account, errors = await attempt(
-        accounts.sign_up_expert(ctx.runtime, ctx.caller, _identity(input))
-    )
-    return types.SignUpExpertPayload(account=_account(info, account), user_errors=errors)
+    _, errors = await attempt(accounts.sign_up_expert(ctx.runtime, ctx.caller, _identity(input)))
+    return types.SignUpExpertPayload(account=None, user_errors=errors)
 
 
 async def sign_up_basic(
     info: Info, input: Annotated[types.SignUpBasicInput, INPUT]
 ) -> types.SignUpBasicPayload:
     ctx = info.context
-    account, errors = await attempt(
+    _, errors = await attempt(
         accounts.sign_up_basic(
             ctx.runtime, ctx.caller, _identity(input), input.siren, input.business_email
         )
     )
-    return types.SignUpBasicPayload(account=_account(info, account), user_errors=errors)
+    return types.SignUpBasicPayload(account=None, user_errors=errors)
+
+
+async def resend_activation_code(
+    info: Info, input: Annotated[types.ResendActivationCodeInput, INPUT]
+) -> types.ResendActivationCodePayload:
+    ctx = info.context
+    _, errors = await attempt(accounts.resend_activation_code(ctx.runtime, ctx.caller, input.email))
+    return types.ResendActivationCodePayload(user_errors=errors)
 
 
 async def confirm_email(
@@ -95,7 +101,11 @@ async def change_password(
         raise top_level(NotAuthenticatedError())
     account, errors = await attempt(
         credentials.change_password(
-            ctx.runtime, ctx.caller, input.current_password, input.new_password
+            ctx.runtime,
+            ctx.caller,
+            input.current_password,
+            input.new_password,
+            keep_api_tokens=input.keep_api_tokens,
         )
     )
     return types.ChangePasswordPayload(account=_account(info, account), user_errors=errors)

@@ -14,6 +14,7 @@ from app.domain.errors import (
     ForbiddenError,
     NotAuthenticatedError,
     RateLimitedError,
+    WorkLimitError,
 )
 from app.schema.errors import UserError, UserErrorCode
 
@@ -81,3 +82,5 @@ async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
         return None, user_errors(failure)
     except (NotAuthenticatedError, RateLimitedError, ForbiddenError) as error:
         raise top_level(error) from None
+    except WorkLimitError as error:
+        raise LimitExceededError(str(error)) from None

@@ -160,18 +160,49 @@ class SignUpBasicInput:
     )
 
 
-@strawberry.type(description="Result of an expert-mode sign-up.")
+SIGN_UP_ANSWERS_ALIKE = (
+    "Always null: sign-up answers alike whether or not the email (or the company) is already "
+    "registered, so that nobody learns who is. The account shows in activateAccount's payload; "
+    "its registration number is in the activation email."
+)
+
+
+@strawberry.type(
+    description="Result of an expert-mode sign-up. Without userErrors, the activation code is on "
+    "its way to the email address (or, if it already has an account, a notice to its owner)."
+)
 class SignUpExpertPayload:
-    account: Account | None = strawberry.field(description="The new account, PENDING_ACTIVATION.")
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was created.")
-
-
-@strawberry.type(description="Result of a basic-mode sign-up.")
-class SignUpBasicPayload:
     account: Account | None = strawberry.field(
-        description="The new account, PENDING_EMAIL_CONFIRMATION."
+        description="Always null.", deprecation_reason=SIGN_UP_ANSWERS_ALIKE
     )
     user_errors: list[UserError] = strawberry.field(description="Why nothing was created.")
+
+
+@strawberry.type(
+    description="Result of a basic-mode sign-up. Without userErrors, the confirmation link is on "
+    "its way to the business email (or a notice, if the company already has users)."
+)
+class SignUpBasicPayload:
+    account: Account | None = strawberry.field(
+        description="Always null.", deprecation_reason=SIGN_UP_ANSWERS_ALIKE
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was created.")
+
+
+@strawberry.input(
+    description="Ask again for the code (or link) of a pending sign-up; the previous one stops "
+    "working."
+)
+class ResendActivationCodeInput:
+    email: str = strawberry.field(description="Login email of the pending account.")
+
+
+@strawberry.type(
+    description="Always the same answer: a fresh code, link or letter goes out only if the email "
+    "belongs to a pending account (a letter only within the letter limits)."
+)
+class ResendActivationCodePayload:
+    user_errors: list[UserError] = strawberry.field(description="Always empty.")
 
 
 @strawberry.input(description="The token from the link emailed to the business address.")
@@ -229,10 +260,18 @@ class LogOutPayload:
     user_errors: list[UserError] = strawberry.field(description="Always empty.")
 
 
-@strawberry.input(description="Change the password; the account's other sessions are closed.")
+@strawberry.input(
+    description="Change the password; the account's other sessions and password-reset links end, "
+    "and its API tokens too unless kept."
+)
 class ChangePasswordInput:
     current_password: str = strawberry.field(description="The current password.")
     new_password: str = strawberry.field(description="The new password (same rules as sign-up).")
+    keep_api_tokens: bool = strawberry.field(
+        default=False,
+        description="Keep the account's API tokens working. By default a new password revokes "
+        "them, since whoever knew the old one may have made one.",
+    )
 
 
 @strawberry.type(description="Result of a password change.")
@@ -260,7 +299,10 @@ class ResetPasswordInput:
     new_password: str = strawberry.field(description="The new password (same rules as sign-up).")
 
 
-@strawberry.type(description="Result of a password reset; every session of the account is closed.")
+@strawberry.type(
+    description="Result of a password reset: every session, API token and other reset link of "
+    "the account ends."
+)
 class ResetPasswordPayload:
     account: Account | None = strawberry.field(description="The account; log in again.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")

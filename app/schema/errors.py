@@ -37,7 +37,14 @@ class UserErrorCode(enum.Enum):
         "CURRENT_PASSWORD_INCORRECT", description="The current password given is wrong."
     )
     EMAIL_ALREADY_REGISTERED = strawberry.enum_value(
-        "EMAIL_ALREADY_REGISTERED", description="A live account already uses this login email."
+        "EMAIL_ALREADY_REGISTERED",
+        description="A live account already uses this login email.",
+        deprecation_reason="Sign-up no longer tells a stranger who is registered: it answers "
+        "alike and emails the address's owner instead.",
+    )
+    EMAIL_MIXED_SCRIPTS = strawberry.enum_value(
+        "EMAIL_MIXED_SCRIPTS",
+        description="The email address mixes alphabets (e.g. Latin and Cyrillic look-alikes).",
     )
     INVALID_SIREN = strawberry.enum_value(
         "INVALID_SIREN", description="Not a SIREN: 9 digits with a valid Luhn check digit."
@@ -47,11 +54,14 @@ class UserErrorCode(enum.Enum):
     )
     COMPANY_ALREADY_HAS_USERS = strawberry.enum_value(
         "COMPANY_ALREADY_HAS_USERS",
-        description="Basic mode is only for a company with no online-service user yet.",
+        description="Basic mode is only for a company with no online-service user yet (told "
+        "when the business email is confirmed; sign-up itself answers alike).",
     )
     COMPANY_SIGNUP_IN_PROGRESS = strawberry.enum_value(
         "COMPANY_SIGNUP_IN_PROGRESS",
         description="Another basic-mode sign-up for this company is under way.",
+        deprecation_reason="Basic sign-ups for one company may now run side by side: the first "
+        "posted code entered wins.",
     )
     COMPANY_ALREADY_HAS_ADMINISTRATOR = strawberry.enum_value(
         "COMPANY_ALREADY_HAS_ADMINISTRATOR",
@@ -71,6 +81,20 @@ class UserErrorCode(enum.Enum):
     )
     TOO_MANY_COMPANIES = strawberry.enum_value(
         "TOO_MANY_COMPANIES", description="More companies than one request accepts (100)."
+    )
+    TOO_MANY_ITEMS = strawberry.enum_value(
+        "TOO_MANY_ITEMS",
+        description="An input list is longer than it can meaningfully be (e.g. more services "
+        "than the catalogue holds); nothing was read or changed.",
+    )
+    LETTER_LIMIT_REACHED = strawberry.enum_value(
+        "LETTER_LIMIT_REACHED",
+        description="No more letters with codes: at most 100 per account and 5 per company in "
+        "30 days.",
+    )
+    SERVICE_REQUEST_COOLDOWN = strawberry.enum_value(
+        "SERVICE_REQUEST_COOLDOWN",
+        description="The account cancelled a request for this company less than 7 days ago.",
     )
     SERVICE_REQUIRED = strawberry.enum_value(
         "SERVICE_REQUIRED", description="At least one service is needed."
@@ -142,11 +166,19 @@ class UserErrorCode(enum.Enum):
     CANNOT_EDIT_OWN_DELEGATION = strawberry.enum_value(
         "CANNOT_EDIT_OWN_DELEGATION", description="Nobody changes or revokes their own delegation."
     )
+    DELEGATION_UNCHANGED = strawberry.enum_value(
+        "DELEGATION_UNCHANGED",
+        description="The update gives the same services, rights and end date: nothing to do.",
+    )
     DELEGATION_REVOKED = strawberry.enum_value(
         "DELEGATION_REVOKED", description="The delegation was revoked and cannot change."
     )
     MESSAGE_TOO_LONG = strawberry.enum_value(
         "MESSAGE_TOO_LONG", description="The message is longer than 1,000 characters."
+    )
+    INVALID_MESSAGE = strawberry.enum_value(
+        "INVALID_MESSAGE",
+        description="The message holds control characters other than line breaks and tabs.",
     )
     COMPANY_HAS_NO_ADMINISTRATOR = strawberry.enum_value(
         "COMPANY_HAS_NO_ADMINISTRATOR",
@@ -187,7 +219,9 @@ class UserErrorCode(enum.Enum):
         "CODE_ALREADY_USED", description="The code was already used."
     )
     CODE_ATTEMPTS_EXHAUSTED = strawberry.enum_value(
-        "CODE_ATTEMPTS_EXHAUSTED", description="Five wrong attempts: the code no longer works."
+        "CODE_ATTEMPTS_EXHAUSTED",
+        description="Five wrong attempts from this address (or fifty from anywhere): the code "
+        "no longer works here; ask for a new one (resendActivationCode).",
     )
     TOKEN_INVALID = strawberry.enum_value("TOKEN_INVALID", description="The link token is unknown.")
     TOKEN_EXPIRED = strawberry.enum_value(

@@ -9,6 +9,8 @@ from typing import Annotated
 import strawberry
 
 MAX_PAGE_SIZE = 100
+# Keys are 64-bit signed integers in both databases: anything larger names nothing.
+MAX_KEY = 2**63 - 1
 
 # The arguments every connection takes.
 First = Annotated[int | None, strawberry.argument(description="Page size, at most 100.")]
@@ -32,9 +34,13 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, pk = base64.urlsafe_b64decode(padded).decode().partition(":")
-        return type_name, int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        key = int(pk)
+    except (binascii.Error, UnicodeError, ValueError):
         return None
+    # Only the digits we write: int() also reads " 12", "+12" and "1_2".
+    if not pk.isdigit() or not pk.isascii() or key > MAX_KEY:
+        return None
+    return type_name, key
 
 
 def encode_cursor(position: int) -> str:

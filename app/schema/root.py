@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -17,6 +18,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from app.resolvers import accounts as account_resolvers
@@ -31,17 +33,22 @@ from app.schema import api_tokens as token_types
 from app.schema import delegations as delegation_types
 from app.schema import services as service_types
 from app.schema.companies import Company
+from app.schema.execution import NoNulInStrings, OperationNameRequired, ScopedExecutionContext
 from app.schema.nodes import Node
+from app.schema.scalars import SCALAR_MAP
 from app.security.permissions import (
     CompaniesRead,
     DelegationsWrite,
     ScopeError,
     SessionOnly,
 )
+from app.security.redaction import without_values
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2_000
+
+logger = logging.getLogger("app.graphql")
 
 
 @strawberry.type(description="Entry points for reading the professional space.")
@@ -90,6 +97,11 @@ class Mutation:
     activate_account: account_types.ActivateAccountPayload = strawberry.mutation(
         resolver=account_resolvers.activate_account,
         description="Activate an account with its emailed (expert) or posted (basic) code.",
+    )
+    resend_activation_code: account_types.ResendActivationCodePayload = strawberry.mutation(
+        resolver=account_resolvers.resend_activation_code,
+        description="Send a pending sign-up a fresh code (or link, or letter); the previous one "
+        "stops working. Rate-limited; answers alike for any email.",
     )
     log_in: account_types.LogInPayload = strawberry.mutation(
         resolver=account_resolvers.log_in,
@@ -226,14 +238,24 @@ class GatewaySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log what went wrong unexpectedly; expected refusals (limits, log-in) are not errors."""
-        unexpected = [
-            error
-            for error in errors
-            if not isinstance(error.original_error, (*EXPOSED_ERRORS, ScopeError))
-        ]
-        if unexpected:
-            super().process_errors(unexpected, execution_context)
+        """Log unexpected failures as errors; client mistakes at INFO, never with their values.
+
+        Expected refusals (limits, log-in, scopes) are answers, not events worth a log line.
+        Variables are never logged: they hold passwords and codes.
+        """
+        del execution_context
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, (*EXPOSED_ERRORS, ScopeError)):
+                continue
+            if original is None or isinstance(original, GraphQLError):
+                logger.info("Refused GraphQL request: %s", without_values(error.message))
+            else:
+                logger.error(
+                    "Unexpected error in %s",
+                    ".".join(str(key) for key in error.path or []) or "the request",
+                    exc_info=original,
+                )
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
@@ -246,9 +268,12 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+        OperationNameRequired,
     ]
+    rules: list[type[ASTValidationRule]] = [NoNulInStrings]
     if not introspection:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        rules.append(NoSchemaIntrospectionCustomRule)
+    extensions.append(lambda: AddValidationRules(rules))
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -260,4 +285,6 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
             token_types.ApiToken,
         ],
         extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=ScopedExecutionContext,
     )

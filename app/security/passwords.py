@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 
 import argon2
 import zxcvbn
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import matching
+
+from app.domain.errors import WorkLimitError
 
 MIN_LENGTH = 20
 MAX_LENGTH = 256
@@ -18,6 +21,14 @@ MAX_LENGTH = 256
 MIN_SCORE = 4
 # zxcvbn's matching grows quadratically; the first 72 characters tell its strength well enough.
 STRENGTH_WINDOW = 72
+# zxcvbn runs its dictionary matching once per leet-speak substitution table the password could
+# use ("4" or "@" for "a", ...), so its cost is (substitution tables) x (length)^2: a 72-character
+# string of leet characters costs seconds. The window shrinks until that product fits this budget
+# (about a tenth of a second here), so that no password costs more.
+STRENGTH_WORK_BUDGET = 200_000
+# Expensive password work (strength estimates, argon2 hashes and verifications) one request may
+# cause: enough for a password change (verify, estimate, hash), not for a batch of aliases.
+MAX_PASSWORD_WORK_PER_REQUEST = 4
 PERSONAL_TOKEN_MIN_LENGTH = 3
 SERVICE_WORDS = ("impot", "dgfip", "espace professionnel", "espacepro")
 
@@ -26,8 +37,20 @@ PASS_PHRASE_ADVICE = (
     "for example four or five words with spaces, and avoid song lines, quotes and your own name."
 )
 
-# zxcvbn keeps the user inputs in a module-level dictionary: one estimate at a time.
-_ZXCVBN_LOCK = threading.Lock()
+
+class PasswordWorkBudget:
+    """How much expensive password work the current request may still cause."""
+
+    def __init__(self, units: int = MAX_PASSWORD_WORK_PER_REQUEST) -> None:
+        self.remaining = units
+
+    def spend(self) -> None:
+        if self.remaining <= 0:
+            raise WorkLimitError(
+                "This request asks for more password checks than one request may run; "
+                "send one operation per request."
+            )
+        self.remaining -= 1
 
 
 @dataclass(frozen=True)
@@ -50,8 +73,8 @@ def personal_tokens(email: str, first_name: str, last_name: str) -> list[str]:
     return sorted({_fold(w) for w in words if len(w) >= PERSONAL_TOKEN_MIN_LENGTH})
 
 
-def check_password(password: str, personal: list[str]) -> PasswordProblem | None:
-    """Why this password is refused, or None. `personal` are the user's own words."""
+def cheap_password_problem(password: str, personal: list[str]) -> PasswordProblem | None:
+    """The checks that cost nothing: length and the user's own words."""
     if len(password) < MIN_LENGTH:
         return PasswordProblem(
             "PASSWORD_TOO_SHORT",
@@ -69,8 +92,23 @@ def check_password(password: str, personal: list[str]) -> PasswordProblem | None
                 "The password must not be built on your email address, your name or the "
                 f"service's name. {PASS_PHRASE_ADVICE}",
             )
-    with _ZXCVBN_LOCK:
-        result = zxcvbn.zxcvbn(password[:STRENGTH_WINDOW], user_inputs=personal)
+    return None
+
+
+def strength_window(password: str) -> str:
+    """The prefix zxcvbn judges: at most 72 characters, fewer when leet-speak makes it costly."""
+    window = password[:STRENGTH_WINDOW]
+    tables = matching.enumerate_l33t_subs(
+        matching.relevant_l33t_subtable(window, matching.L33T_TABLE)
+    )
+    affordable = math.isqrt(STRENGTH_WORK_BUDGET // max(1, len(tables)))
+    return window[:affordable]
+
+
+def strength_problem(password: str) -> PasswordProblem | None:
+    """zxcvbn's estimate. No user inputs are passed: zxcvbn would keep them in a module-level
+    dictionary shared by every thread, and `cheap_password_problem` already refuses them."""
+    result = zxcvbn.zxcvbn(strength_window(password))
     if result["score"] < MIN_SCORE:
         feedback = result["feedback"]
         hints = " ".join(filter(None, [feedback.get("warning"), *feedback.get("suggestions", [])]))
@@ -81,6 +119,11 @@ def check_password(password: str, personal: list[str]) -> PasswordProblem | None
     return None
 
 
+def check_password(password: str, personal: list[str]) -> PasswordProblem | None:
+    """Why this password is refused, or None. `personal` are the user's own words."""
+    return cheap_password_problem(password, personal) or strength_problem(password)
+
+
 class PasswordHasher:
     """argon2id; hashing and verifying run in a worker thread, never on the event loop."""
 
@@ -89,11 +132,15 @@ class PasswordHasher:
         self._dummy_hash = self._hasher.hash("not a password: only burns the same work")
         self.verifications = 0  # counted so tests can prove unknown emails cost the same work
 
-    async def hash(self, password: str) -> str:
+    async def hash(self, password: str, budget: PasswordWorkBudget) -> str:
+        budget.spend()
         return await asyncio.to_thread(self._hasher.hash, password)
 
-    async def verify(self, password_hash: str | None, password: str) -> bool:
+    async def verify(
+        self, password_hash: str | None, password: str, budget: PasswordWorkBudget
+    ) -> bool:
         """Check a password; with no hash (unknown email) check against a dummy one instead."""
+        budget.spend()
         self.verifications += 1
         target = password_hash or self._dummy_hash
         try:
@@ -106,5 +153,12 @@ class PasswordHasher:
         return self._hasher.check_needs_rehash(password_hash)
 
 
-async def check_password_async(password: str, personal: list[str]) -> PasswordProblem | None:
-    return await asyncio.to_thread(check_password, password, personal)
+async def check_password_async(
+    password: str, personal: list[str], budget: PasswordWorkBudget
+) -> PasswordProblem | None:
+    """Cheap checks at once; the strength estimate in a worker thread, within the budget."""
+    problem = cheap_password_problem(password, personal)
+    if problem:
+        return problem
+    budget.spend()
+    return await asyncio.to_thread(strength_problem, password)

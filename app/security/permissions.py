@@ -13,6 +13,7 @@ from strawberry import Info
 from strawberry.permission import BasePermission
 
 from app.domain.api_tokens import Scope
+from app.domain.runtime import Caller
 
 
 class ScopeError(GraphQLError):
@@ -21,8 +22,7 @@ class ScopeError(GraphQLError):
 
 
 def allows(info: Info, scope: Scope) -> bool:
-    scopes = info.context.caller.scopes
-    return scopes is None or scope.value in scopes
+    return scope_allowed(info.context.caller, scope)
 
 
 def require(info: Info, scope: Scope) -> None:
@@ -59,3 +59,17 @@ class SessionOnly(BasePermission):
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:  # noqa: ANN401, ARG002
         return info.context.caller.api_token_id is None
+
+
+def scope_allowed(caller: Caller, scope: Scope) -> bool:
+    return caller.scopes is None or scope.value in caller.scopes
+
+
+# What a token needs to see an object of each type, wherever in the graph it is reached.
+TYPE_SCOPES: dict[str, Scope] = {
+    "Company": Scope.COMPANIES_READ,
+    "ServiceRequest": Scope.COMPANIES_READ,
+    "Delegation": Scope.DELEGATIONS_READ,
+    "DelegationRequest": Scope.DELEGATIONS_READ,
+    "DelegationChange": Scope.DELEGATIONS_READ,
+}

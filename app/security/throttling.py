@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -13,6 +14,25 @@ from app.models import RateLimitHit, ThrottleState
 from app.security.secrets import digest
 from app.settings import LockoutPolicy, RateLimit
 
+# One host usually holds a whole IPv6 /64 (SLAAC, privacy addresses): counting each address apart
+# would give it 2^64 budgets.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_key(address: str | None) -> str:
+    """Whom per-address limits count: the IPv4 address, or the IPv6 /64 it belongs to."""
+    if not address:
+        return "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(parsed)
+
 
 async def consume_rate_limit(
     sessions: SessionFactory, bucket: str, client: str | None, limit: RateLimit, now: datetime
@@ -21,10 +41,10 @@ async def consume_rate_limit(
 
     Runs in a transaction of its own, so the attempt counts even when the operation then fails.
     """
-    key = f"{bucket}:{client or 'unknown'}"
+    key = f"{bucket}:{client_key(client)}"
     since = now - limit.window
     async with write_transaction(sessions) as session:
-        await _serialize_on(session, key)
+        await serialize_on(session, key)
         await session.execute(
             delete(RateLimitHit).where(RateLimitHit.key == key, RateLimitHit.at <= since)
         )
@@ -38,7 +58,7 @@ async def consume_rate_limit(
         session.add(RateLimitHit(key=key, at=now))
 
 
-async def _serialize_on(session: AsyncSession, key: str) -> None:
+async def serialize_on(session: AsyncSession, key: str) -> None:
     """Make concurrent checks of one key take turns, so that none can slip past the limit.
 
     SQLite already runs write transactions one at a time; PostgreSQL takes an advisory lock
@@ -50,6 +70,11 @@ async def _serialize_on(session: AsyncSession, key: str) -> None:
 
 def lockout_key(purpose: str, *parts: str) -> str:
     return f"{purpose}:{digest('|'.join(parts))}"
+
+
+async def failure_count(session: AsyncSession, key: str) -> int:
+    state = await session.get(ThrottleState, key)
+    return state.failures if state else 0
 
 
 async def locked_until(session: AsyncSession, key: str, now: datetime) -> datetime | None:

@@ -17,7 +17,7 @@ from tests.api.flows import (
     basic_until_letter,
     log_in,
 )
-from tests.support import error_codes, read_letters, read_mail
+from tests.support import error_codes, mail_to, read_letters, read_mail
 
 STANDARD_SERVICE_COUNT = 9
 
@@ -31,13 +31,13 @@ async def _confirmed(api, deliver, settings, **overrides):
 
 
 async def test_sign_up_emails_a_confirmation_link_to_the_business_address(api, deliver, settings):
-    account, token = await basic_until_letter(api, deliver, settings.mail_dir)
+    _, token = await basic_until_letter(api, deliver, settings.mail_dir)
 
-    assert account["status"] == "PENDING_EMAIL_CONFIRMATION"
-    assert account["mode"] == "BASIC"
     assert len(token) >= 40
     [message] = read_mail(settings.mail_dir)
     assert f"{settings.public_url}/confirm-email?token={token}" in message.get_content()
+    # The business address is not confirmed yet: no text the user typed goes to it.
+    assert "Paul" not in message.get_content()
 
 
 async def test_confirmation_posts_a_letter_to_the_registered_office(api, deliver, settings):
@@ -59,6 +59,7 @@ async def test_activation_makes_the_account_principal_administrator(
     )
 
     assert data["activateAccount"]["account"]["status"] == "ACTIVE"
+    assert data["activateAccount"]["account"]["mode"] == "BASIC"
     token = await log_in(api, account["email"])
     async with make_api(token=token) as client:
         viewer = (await client.data(VIEWER))["viewer"]
@@ -111,24 +112,67 @@ async def test_siren_with_spaces_is_accepted(api):
     assert data["signUpBasic"]["userErrors"] == []
 
 
-async def test_company_with_a_user_is_refused(api, deliver, settings):
+async def test_company_with_a_user_answers_alike_and_tells_the_company(api, deliver, settings):
     account, letter = await _confirmed(api, deliver, settings)
     await api.data(ACTIVATE_ACCOUNT, input={"email": account["email"], "code": letter["code"]})
+    await deliver()
+    before = len(read_mail(settings.mail_dir))
 
-    data = await api.data(SIGN_UP_BASIC, input=basic_input("someone.else@example.fr"))
+    data = await api.data(
+        SIGN_UP_BASIC,
+        input=basic_input("someone.else@example.fr", businessEmail="stranger@example.org"),
+    )
 
-    assert error_codes(data["signUpBasic"]) == ["COMPANY_ALREADY_HAS_USERS"]
+    assert data == {"signUpBasic": {"account": None, "userErrors": []}}
+    await deliver()
+    new = {m["To"]: m["Subject"] for m in read_mail(settings.mail_dir)[before:]}
+    assert new == {
+        "stranger@example.org": "Basic-mode sign-up not available",
+        account["email"]: f"Basic-mode sign-up attempt: {SAMPLE_COMPANY_NAME}",
+    }
+    assert mail_to(settings.mail_dir, "someone.else@example.fr") == []
 
 
-async def test_second_basic_sign_up_for_the_same_company_waits(api, deliver, settings, clock):
-    await api.data(SIGN_UP_BASIC, input=basic_input())
+async def test_registered_email_answers_alike_and_tells_the_owner(api, deliver, settings):
+    await basic_until_letter(api, deliver, settings.mail_dir)
 
-    data = await api.data(SIGN_UP_BASIC, input=basic_input("someone.else@example.fr"))
-    assert error_codes(data["signUpBasic"]) == ["COMPANY_SIGNUP_IN_PROGRESS"]
+    data = await api.data(SIGN_UP_BASIC, input=basic_input(businessEmail="other@example.org"))
 
-    clock.advance(timedelta(hours=72))
-    data = await api.data(SIGN_UP_BASIC, input=basic_input("someone.else@example.fr"))
-    assert data["signUpBasic"]["userErrors"] == []
+    assert data == {"signUpBasic": {"account": None, "userErrors": []}}
+    await deliver()
+    assert mail_to(settings.mail_dir, "other@example.org") == []
+    assert [m["Subject"] for m in mail_to(settings.mail_dir, "paul.durand@example.fr")] == [
+        "Sign-up attempt with your email address"
+    ]
+
+
+async def test_a_confirmed_sign_up_can_be_overtaken_and_the_first_code_entered_wins(
+    api, deliver, settings
+):
+    squatter, squatter_letter = await _confirmed(
+        api, deliver, settings, email="squatter@example.org", businessEmail="sq@example.org"
+    )
+    owner, owner_letter = await _confirmed(api, deliver, settings)
+    assert squatter_letter["code"] != owner_letter["code"]
+
+    assert await _activation_codes(api, owner, owner_letter["code"]) == []
+    assert await _activation_codes(api, squatter, squatter_letter["code"]) == [
+        "COMPANY_ALREADY_HAS_ADMINISTRATOR"
+    ]
+
+
+async def test_confirming_after_the_company_got_users_posts_nothing(api, deliver, settings):
+    _, late_token = await basic_until_letter(
+        api, deliver, settings.mail_dir, email="late@example.org", businessEmail="l@example.org"
+    )
+    owner, letter = await _confirmed(api, deliver, settings)
+    await _activation_codes(api, owner, letter["code"])
+
+    data = await api.data(CONFIRM_EMAIL, input={"token": late_token})
+
+    assert error_codes(data["confirmEmail"]) == ["COMPANY_ALREADY_HAS_USERS"]
+    await deliver()
+    assert len(read_letters(settings.letters_dir)) == 1
 
 
 async def test_unknown_link(api):

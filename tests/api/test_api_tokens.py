@@ -6,7 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from tests.api.delegation_flows import GRANT, grant_input, other_account, principal_with_company
+from tests.api.delegation_flows import (
+    ALTERNATE_MUTATIONS,
+    GRANT,
+    UPDATE,
+    grant_input,
+    other_account,
+    principal_with_company,
+)
 from tests.api.flows import ADD_COMPANY, SAMPLE_SIREN
 from tests.support import OTHER_STRONG_PASSWORD, STRONG_PASSWORD, error_codes, mail_to
 
@@ -160,8 +167,14 @@ async def test_each_scope_opens_only_its_fields(owner, make_api, api, deliver, s
                     )
         grant = await software.call(GRANT, input=grant_input(company["id"], "firm@example.fr"))
         if "delegations:write" in scopes:
-            assert grant.errors is None
             assert grant.data["grantDelegation"]["userErrors"] == []
+            # Writing is not reading: the payload's delegation needs delegations:read too.
+            if "delegations:read" in scopes:
+                assert grant.errors is None
+            else:
+                [error] = grant.errors
+                assert error["path"] == ["grantDelegation", "delegation"]
+                assert error["extensions"]["code"] == "FORBIDDEN"
         else:
             assert grant.errors[0]["extensions"]["code"] == "FORBIDDEN"
         nested = await software.call(
@@ -186,3 +199,36 @@ async def test_a_token_can_do_nothing_its_account_could_not(
         assert (await software.data(f'{{ company(identifier: "{SAMPLE_SIREN}") {{ name }} }}'))[
             "company"
         ] is None
+
+
+async def test_payloads_do_not_leak_past_the_scopes(owner, make_api, api, deliver, settings):
+    """A write-only token acts, but reads nothing through the mutation payloads."""
+    client, company = owner
+    firm = await other_account(api, deliver, settings, make_api, "firm@example.fr")
+    await firm.__aexit__()
+    secret = await _token(client, ["delegations:write"])
+    async with make_api(token=secret) as software:
+        designated = await software.call(
+            ALTERNATE_MUTATIONS["designate"],
+            input={"companyId": company["id"], "accountEmail": "firm@example.fr"},
+        )
+        granted = await client.data(GRANT, input=grant_input(company["id"], "firm@example.fr"))
+        delegation_id = granted["grantDelegation"]["delegation"]["id"]
+        updated = await software.call(
+            UPDATE,
+            input={
+                "delegationId": delegation_id,
+                "services": [{"serviceCode": "PAYER_TVA", "rights": ["PAY"]}],
+            },
+        )
+
+    assert designated.data["designateAlternateAdministrator"] == {
+        "company": None,
+        "userErrors": [],
+    }
+    [error] = designated.errors
+    assert error["path"] == ["designateAlternateAdministrator", "company"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert updated.data["updateDelegation"]["delegation"] is None
+    assert updated.data["updateDelegation"]["userErrors"] == []
+    assert [e["extensions"]["code"] for e in updated.errors] == ["FORBIDDEN"]

@@ -307,3 +307,37 @@ async def test_revoke_racing_update_leaves_a_revoked_delegation(world):
         ),
     )
     assert await _status(owner, company) == "REVOKED"
+
+
+async def test_an_update_that_changes_nothing_is_refused_and_notifies_nobody(
+    world, deliver, settings
+):
+    owner, company, _, _ = world
+    delegation = (await _grant(owner, company))["delegation"]
+    await deliver()
+    sent = len(mail_to(settings.mail_dir, FIRM))
+    same = [{"serviceCode": "DECLARER_TVA", "rights": ["DECLARE", "CONSULT"]}]
+
+    for update in ({"services": same}, {}, {"services": same, "endsAt": None}):
+        payload = (await owner.data(UPDATE, input={"delegationId": delegation["id"], **update}))[
+            "updateDelegation"
+        ]
+        assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+            ("DELEGATION_UNCHANGED", None)
+        ]
+    await deliver()
+    assert len(mail_to(settings.mail_dir, FIRM)) == sent
+
+
+async def test_delegation_inputs_are_bounded(world):
+    owner, company, _, _ = world
+    services = [{"serviceCode": "DECLARER_TVA", "rights": ["CONSULT"]}] * 500
+    payload = await _grant(owner, company, services=services)
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("TOO_MANY_ITEMS", ["services"])
+    ]
+    rights = [{"serviceCode": "DECLARER_TVA", "rights": ["CONSULT"] * 500}]
+    payload = await _grant(owner, company, services=rights)
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("TOO_MANY_ITEMS", ["services", "0", "rights"])
+    ]

@@ -29,8 +29,8 @@ async def _basic_administrator(api, deliver, settings):
     await api.data(CONFIRM_EMAIL, input={"token": token})
     await deliver()
     code = read_letters(settings.letters_dir)[-1]["code"]
-    await api.data(ACTIVATE_ACCOUNT, input={"email": account["email"], "code": code})
-    return account
+    data = await api.data(ACTIVATE_ACCOUNT, input={"email": account["email"], "code": code})
+    return data["activateAccount"]["account"]
 
 
 async def test_node_returns_own_account_and_own_company(api, deliver, settings, make_api):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.security.throttling import client_key
 from app.settings import LockoutPolicy, RateLimit, RateLimits
 from tests.api.flows import LOG_IN
 
@@ -55,3 +56,23 @@ async def test_per_address_limits(make_api, clock, document, variables):
     clock.advance(timedelta(minutes=5))
     async with make_api(ip="192.0.2.10") as client:
         assert (await client.call(document, **variables)).errors is None
+
+
+async def test_one_ipv6_host_is_its_slash_64(make_api):
+    """Hosts hold whole /64s: the budget is per /64, not per address."""
+    document, variables = LOG_IN, {"input": {"email": "a@example.fr", "password": "x"}}
+    for address in ("2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:abcd:ef01:2345:6789"):
+        async with make_api(ip=address) as client:
+            assert (await client.call(document, **variables)).errors is None
+    async with make_api(ip="2001:db8:1:2:ffff::9") as same_host:
+        refused = await same_host.call(document, **variables)
+    assert refused.errors[0]["extensions"]["code"] == "RATE_LIMITED"
+    async with make_api(ip="2001:db8:1:3::1") as next_network:
+        assert (await next_network.call(document, **variables)).errors is None
+
+
+def test_client_keys():
+    assert client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64"
+    assert client_key("::ffff:192.0.2.1") == "192.0.2.1"
+    assert client_key("192.0.2.1") == "192.0.2.1"
+    assert client_key(None) == "unknown"

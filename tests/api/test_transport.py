@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from app.clock import FrozenClock
 from app.main import create_app
+from app.models import RateLimitHit
 from tests.support import Api, make_settings
 
 
@@ -108,3 +112,56 @@ async def test_introspection_is_off_in_production(database_url, tmp_path):
 async def test_graphiql_in_development(http):
     response = await http.get("/graphql", headers={"accept": "text/html"})
     assert "graphiql" in response.text.lower()
+
+
+async def test_a_document_of_several_operations_needs_an_operation_name(http, app):
+    document = (
+        'mutation First { requestPasswordReset(input: {email: "a@example.fr"}) '
+        "{ userErrors { code } } } query Second { onlineServices { code } }"
+    )
+
+    response = await http.post("/graphql", json={"query": document})
+
+    body = response.json()
+    assert body.get("data") is None
+    assert "operationName" in body["errors"][0]["message"]
+    # The first operation did not run: not even its rate-limit hit was counted.
+    async with app.state.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(RateLimitHit)) == 0
+    named = await http.post("/graphql", json={"query": document, "operationName": "Second"})
+    assert len(named.json()["data"]["onlineServices"]) == 13
+
+
+async def test_client_mistakes_are_logged_at_info_without_their_values(http, caplog):
+    password = "my secret pass phrase 123"
+    with caplog.at_level(logging.DEBUG):
+        response = await http.post(
+            "/graphql",
+            json={
+                "query": "mutation($input: LogInInput!) { logIn(input: $input) { token } }",
+                "variables": {"input": {"email": "a@example.fr", "password": [password]}},
+            },
+        )
+    assert response.json()["errors"]
+    assert password not in response.text
+    assert password not in caplog.text
+    gateway = [r for r in caplog.records if r.name.startswith(("app", "strawberry"))]
+    assert gateway
+    assert all(record.levelno == logging.INFO for record in gateway)
+
+
+async def test_unexpected_errors_are_logged_without_variables(api, monkeypatch, caplog):
+    from app.domain import credentials
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(credentials, "log_in", broken)
+    with caplog.at_level(logging.INFO):
+        await api.call(
+            "mutation($input: LogInInput!) { logIn(input: $input) { token } }",
+            input={"email": "a@example.fr", "password": "my secret pass phrase 123"},
+        )
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "logIn" in record.getMessage()
+    assert "my secret pass phrase" not in caplog.text

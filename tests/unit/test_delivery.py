@@ -136,7 +136,11 @@ async def test_letters_are_json_files_addressed_to_the_registered_office(app, de
     async with write_transaction(runtime.sessions) as session:
         company = await session.scalar(select(Company).where(Company.siren == "300123544"))
         enqueue_letter(
-            session, runtime.clock.now(), company, Letter("Subject", "Body with CODE", "CODE")
+            session,
+            runtime.clock.now(),
+            company,
+            Letter("Subject", "Body with CODE", "CODE"),
+            requested_by=None,
         )
     await deliver()
     [letter] = read_letters(settings.letters_dir)

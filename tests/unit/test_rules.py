@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.clock import end_of_day_count
+from app.domain.errors import WorkLimitError
 from app.security import passwords, secrets
 
 
@@ -83,10 +84,11 @@ async def test_hashing_uses_argon2id_and_rehashes_when_parameters_change():
     import argon2
 
     cheap = passwords.PasswordHasher(argon2.profiles.CHEAPEST)
-    stored = await cheap.hash("violet tambour glacier parapluie 1987")
+    budget = passwords.PasswordWorkBudget()
+    stored = await cheap.hash("violet tambour glacier parapluie 1987", budget)
     assert stored.startswith("$argon2id$")
-    assert await cheap.verify(stored, "violet tambour glacier parapluie 1987")
-    assert not await cheap.verify(stored, "violet tambour glacier parapluie 1988")
+    assert await cheap.verify(stored, "violet tambour glacier parapluie 1987", budget)
+    assert not await cheap.verify(stored, "violet tambour glacier parapluie 1988", budget)
     assert not cheap.needs_rehash(stored)
     assert passwords.PasswordHasher(argon2.profiles.RFC_9106_LOW_MEMORY).needs_rehash(stored)
 
@@ -95,7 +97,8 @@ async def test_unknown_account_verification_fails_against_the_dummy_hash():
     import argon2
 
     hasher = passwords.PasswordHasher(argon2.profiles.CHEAPEST)
-    assert not await hasher.verify(None, "not a password: only burns the same work")
+    budget = passwords.PasswordWorkBudget()
+    assert not await hasher.verify(None, "not a password: only burns the same work", budget)
     assert hasher.verifications == 1
 
 
@@ -105,3 +108,41 @@ def test_served_default_is_rfc_9106():
     from app.settings import Settings
 
     assert Settings.from_env({}).argon2_parameters == argon2.profiles.RFC_9106_LOW_MEMORY
+
+
+LEET_PASSWORD = "4@8({[<3691!|1|70$5+7%2" * 4  # cost zxcvbn seconds when judged whole
+
+
+def test_the_strength_window_keeps_zxcvbn_within_its_work_budget():
+    from zxcvbn import matching
+
+    window = passwords.strength_window(LEET_PASSWORD)
+    tables = matching.enumerate_l33t_subs(
+        matching.relevant_l33t_subtable(window, matching.L33T_TABLE)
+    )
+    assert len(tables) * len(window) ** 2 <= passwords.STRENGTH_WORK_BUDGET
+    # Ordinary pass-phrases keep (nearly) their whole window.
+    assert len(passwords.strength_window("violet tambour glacier parapluie horloge")) == 40
+
+
+def test_a_request_runs_a_bounded_amount_of_password_work():
+    budget = passwords.PasswordWorkBudget()
+    for _ in range(passwords.MAX_PASSWORD_WORK_PER_REQUEST):
+        budget.spend()
+    with pytest.raises(WorkLimitError):
+        budget.spend()
+
+
+def test_the_estimate_shares_no_state_between_threads(monkeypatch):
+    """zxcvbn keeps user inputs in a module-level dictionary: we never give it any."""
+    seen = []
+    real = passwords.zxcvbn.zxcvbn
+
+    def spy(password, user_inputs=None, **kwargs):
+        seen.append(user_inputs)
+        return real(password, user_inputs, **kwargs)
+
+    monkeypatch.setattr(passwords.zxcvbn, "zxcvbn", spy)
+    passwords.check_password("violet tambour glacier parapluie 1987", PERSONAL)
+    assert seen == [None]
+    assert not hasattr(passwords, "_ZXCVBN_LOCK")

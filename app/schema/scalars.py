@@ -1,0 +1,45 @@
+"""Scalars stricter than Strawberry's defaults, so that malformed values fail validation.
+
+A date-time without a UTC offset is ambiguous (Paris or UTC?), and a date-only value is not a
+moment at all: both are refused rather than guessed. Years are bounded so that deadline arithmetic
+(start + 60 days, conversion to UTC) can never overflow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 9000
+DATE_TIME_FORMAT = "an ISO 8601 date and time with its UTC offset, e.g. 2026-12-01T09:00:00+01:00"
+
+
+def parse_aware_datetime(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"DateTime must be a string: {DATE_TIME_FORMAT}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"DateTime must be {DATE_TIME_FORMAT}") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"DateTime needs a UTC offset or Z: {DATE_TIME_FORMAT}")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"DateTime must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return moment.astimezone(UTC)
+
+
+def serialize_datetime(value: datetime) -> str:
+    return value.isoformat()
+
+
+AwareDateTime = strawberry.scalar(
+    name="DateTime",
+    description="A moment: ISO 8601 date and time with a UTC offset (`Z` or `+01:00`). Values "
+    "without an offset, date-only values and years outside 1900-9000 are refused. Returned in UTC.",
+    serialize=serialize_datetime,
+    parse_value=parse_aware_datetime,
+)
+
+SCALAR_MAP = {datetime: AwareDateTime}
