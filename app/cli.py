@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.clock import SystemClock
 from app.db import create_engine, create_session_factory
-from app.middleware import RequestIdFilter
+from app.middleware import QueryStringFilter, RequestIdFilter
 from app.settings import Settings
 
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
@@ -23,6 +23,7 @@ def _configure_logging() -> None:
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.getLogger("uvicorn.access").addFilter(QueryStringFilter())
 
 
 def _sqlite_path(url: str) -> Path | None:

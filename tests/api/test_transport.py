@@ -165,3 +165,20 @@ async def test_unexpected_errors_are_logged_without_variables(api, monkeypatch, 
     [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert "logIn" in record.getMessage()
     assert "my secret pass phrase" not in caplog.text
+
+
+def test_access_log_lines_lose_their_query_string():
+    from app.middleware import QueryStringFilter
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("203.0.113.7:5000", "GET", "/reset-password?token=SECRET", "1.1", 200),
+        None,
+    )
+    assert QueryStringFilter().filter(record)
+    assert "SECRET" not in record.getMessage()
+    assert "/reset-password" in record.getMessage()
