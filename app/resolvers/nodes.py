@@ -9,14 +9,13 @@ import strawberry
 
 from app.context import Context
 from app.domain import api_tokens
-from app.domain.api_tokens import Scope
 from app.schema.accounts import Account
 from app.schema.api_tokens import ApiToken
 from app.schema.companies import Company
 from app.schema.delegations import Delegation, DelegationRequest
 from app.schema.nodes import Node, from_global_id
 from app.schema.services import ServiceRequest
-from app.security.permissions import require
+from app.security.permissions import TYPE_SCOPES, require
 
 
 async def _account(ctx: Context, pk: int) -> Node | None:
@@ -79,13 +78,6 @@ async def _api_token(ctx: Context, pk: int) -> Node | None:
     return next((ApiToken.from_model(t) for t in tokens if t.id == pk), None)
 
 
-SCOPES = {
-    "Company": Scope.COMPANIES_READ,
-    "ServiceRequest": Scope.COMPANIES_READ,
-    "Delegation": Scope.DELEGATIONS_READ,
-    "DelegationRequest": Scope.DELEGATIONS_READ,
-}
-
 RESOLVERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "Account": _account,
     "Company": _company,
@@ -105,6 +97,7 @@ async def resolve_node(
     if ctx.viewer is None or decoded is None or decoded[0] not in RESOLVERS:
         return None
     type_name, pk = decoded
-    if type_name in SCOPES:
-        require(info, SCOPES[type_name])
+    # Refused before loading anything; the type-level check would refuse it after.
+    if type_name in TYPE_SCOPES:
+        require(info, TYPE_SCOPES[type_name])
     return await RESOLVERS[type_name](ctx, pk)
