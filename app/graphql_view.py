@@ -20,27 +20,35 @@ from app.domain.runtime import Caller, Runtime
 from app.security.cookies import SESSION_COOKIE
 from app.security.redaction import without_values
 
+# No argument of the schema needs more items than this (the largest, companyIds, takes 100): a
+# longer list is refused before any GraphQL work, however it is nested.
+MAX_LIST_ITEMS = 1_000
 UNREPRESENTABLE = (
     "The request holds a string that is not valid Unicode text (a lone surrogate) or holds the "
     "NUL character; neither is accepted in any field."
 )
+TOO_LONG = f"The request holds a list of more than {MAX_LIST_ITEMS} items; no field takes so many."
 
 
-def _representable(value: object) -> bool:
-    """No lone surrogate (not Unicode text, cannot be stored) and no NUL, at any depth."""
+def _problem(value: object) -> str | None:
+    """Why the decoded JSON cannot be a request (checked at any depth), or None."""
     if isinstance(value, str):
         if "\x00" in value:
-            return False
+            return UNREPRESENTABLE
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return False
-        return True
+            return UNREPRESENTABLE
+        return None
     if isinstance(value, dict):
-        return all(_representable(k) and _representable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_representable(item) for item in value)
-    return True
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        if len(value) > MAX_LIST_ITEMS:
+            return TOO_LONG
+        items = value
+    else:
+        return None
+    return next((problem for item in items if (problem := _problem(item))), None)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -56,8 +64,9 @@ class GatewayGraphQL(GraphQL):
 
     def decode_json(self, data: str | bytes) -> object:
         decoded = super().decode_json(data)
-        if not _representable(decoded):
-            raise HTTPException(400, UNREPRESENTABLE)
+        problem = _problem(decoded)
+        if problem:
+            raise HTTPException(400, problem)
         return decoded
 
     async def process_result(
