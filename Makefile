@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres lint schema bench
+.PHONY: install run test test-postgres lint schema bench bench-abuse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: install
 # Dashboard latency, throughput and SQL statements per request at 100 and 1,000 companies.
 bench: install
 	$(BIN)/python bench/dashboard.py
+
+# Abuse-resistance figures: zxcvbn's worst case, a 40,000-id request, a log-in beside three.
+bench-abuse: install
+	$(BIN)/python bench/abuse.py
 
 schema: install
 	$(BIN)/python -m app export-schema > schema.graphql
