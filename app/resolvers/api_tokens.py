@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from app.domain import api_tokens
-from app.resolvers.companies import global_pk, viewer_id
+from app.resolvers.common import global_pk, viewer_id
 from app.resolvers.errors import INPUT, attempt
 from app.schema import api_tokens as types
 
@@ -38,8 +38,3 @@ async def revoke_api_token(
     return types.RevokeApiTokenPayload(
         api_token=types.ApiToken.from_model(token) if token else None, user_errors=errors
     )
-
-
-async def account_api_tokens(info: strawberry.Info, account_id: int) -> list[types.ApiToken]:
-    tokens = await api_tokens.tokens_of(info.context.runtime, account_id)
-    return [types.ApiToken.from_model(token) for token in tokens]

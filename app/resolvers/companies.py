@@ -8,58 +8,10 @@ import strawberry
 
 from app.db import read_session
 from app.domain import companies
-from app.domain.errors import NotAuthenticatedError
-from app.resolvers.errors import INPUT, LimitExceededError, attempt, top_level
+from app.resolvers.common import global_pk, viewer_id
+from app.resolvers.errors import INPUT, attempt
 from app.schema import services as types
-from app.schema.companies import Company, CompanyConnection, CompanyEdge
-from app.schema.nodes import (
-    MAX_PAGE_SIZE,
-    PageInfo,
-    decode_cursor,
-    encode_cursor,
-    from_global_id,
-)
-
-
-def page_size(first: int | None) -> int:
-    if first is None:
-        return MAX_PAGE_SIZE
-    if not 0 <= first <= MAX_PAGE_SIZE:
-        raise LimitExceededError(f"`first` must be between 0 and {MAX_PAGE_SIZE}.")
-    return first
-
-
-def global_pk(global_id: str, type_name: str) -> int | None:
-    """The primary key behind a global ID of this type; None for anything else."""
-    decoded = from_global_id(global_id)
-    return decoded[1] if decoded and decoded[0] == type_name else None
-
-
-def viewer_id(info: strawberry.Info) -> int:
-    if info.context.viewer is None:
-        raise top_level(NotAuthenticatedError())
-    return info.context.viewer.id
-
-
-async def resolve_account_companies(
-    info: strawberry.Info, account_id: int, first: int | None, after: str | None
-) -> CompanyConnection:
-    size = page_size(first)
-    async with read_session(info.context.runtime.sessions) as session:
-        page = await companies.account_companies(session, account_id, size, decode_cursor(after))
-    edges = [
-        CompanyEdge(
-            cursor=encode_cursor(position), node=Company.from_model(company, role, account_id)
-        )
-        for position, company, role in page.rows
-    ]
-    return CompanyConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-        ),
-        total_count=page.total,
-    )
+from app.schema.companies import Company
 
 
 async def company(

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Annotated
 
 import strawberry
 
-from app.db import read_session
-from app.domain import alternates, change_feed, delegation_requests, delegations
-from app.domain.paging import Page
+from app.domain import alternates, delegation_requests, delegations
 from app.domain.runtime import Caller, Runtime
 from app.models import Company as CompanyModel
 from app.models import Delegation as DelegationModel
 from app.models import DelegationRequest as DelegationRequestModel
-from app.resolvers.companies import global_pk, page_size, viewer_id
+from app.resolvers.common import global_pk, viewer_id
 from app.resolvers.errors import INPUT, attempt
 from app.schema import delegations as types
 from app.schema.companies import Company
 from app.schema.errors import UserError
-from app.schema.nodes import PageInfo, decode_cursor, encode_cursor
 
 
 def _grants(
@@ -32,35 +28,6 @@ def _grants(
         delegations.ServiceGrant(item.service_code, [right.value for right in item.rights])
         for item in services
     ]
-
-
-def delegation_connection(page: Page, now: datetime, viewer: int) -> types.DelegationConnection:
-    edges = [
-        types.DelegationEdge(
-            cursor=encode_cursor(position), node=types.Delegation.from_model(row, now, viewer)
-        )
-        for position, row in page.rows
-    ]
-    return types.DelegationConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-        ),
-        total_count=page.total,
-    )
-
-
-async def delegations_of_viewer(
-    info: strawberry.Info,
-    account_id: int,
-    first: int | None,
-    after: str | None,
-    read: Callable[..., Awaitable[Page]],
-) -> types.DelegationConnection:
-    size = page_size(first)
-    async with read_session(info.context.runtime.sessions) as session:
-        page = await read(session, account_id, size, decode_cursor(after))
-    return delegation_connection(page, info.context.runtime.clock.now(), account_id)
 
 
 async def _company_change(
@@ -245,32 +212,4 @@ async def decline_delegation_request(
     )
     return types.DeclineDelegationRequestPayload(
         delegation_request=_request(info, declined), user_errors=errors
-    )
-
-
-async def delegation_changes(
-    info: strawberry.Info, account_id: int, first: int | None, after: str | None
-) -> types.DelegationChangeConnection:
-    now = info.context.runtime.clock.now()
-    page = await change_feed.changes_for(
-        info.context.runtime.sessions, account_id, now, page_size(first), decode_cursor(after)
-    )
-    edges = [
-        types.DelegationChangeEdge(
-            cursor=encode_cursor(position),
-            node=types.DelegationChange(
-                kind=types.DelegationChangeKind[change.kind],
-                occurred_at=change.occurred_at,
-                delegation_id=change.delegation_id,
-                viewer_id=account_id,
-            ),
-        )
-        for position, change in page.rows
-    ]
-    return types.DelegationChangeConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else after
-        ),
-        total_count=page.total,
     )

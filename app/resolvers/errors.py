@@ -16,7 +16,14 @@ from app.domain.errors import (
     RateLimitedError,
     WorkLimitError,
 )
-from app.schema.errors import UserError, UserErrorCode
+from app.schema.errors import (
+    AuthenticationRequiredError,
+    ForbiddenGraphQLError,
+    LimitExceededError,
+    RateLimitError,
+    UserError,
+    UserErrorCode,
+)
 
 
 def user_errors(failure: DomainError | DomainErrors) -> list[UserError]:
@@ -31,47 +38,12 @@ T = TypeVar("T")
 INPUT = strawberry.argument(description="The operation's input (Relay mutation convention).")
 
 
-class AuthenticationRequiredError(GraphQLError):
-    def __init__(self) -> None:
-        super().__init__(
-            "You must be logged in to do this.", extensions={"code": "UNAUTHENTICATED"}
-        )
-
-
-class RateLimitError(GraphQLError):
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(
-            "Too many attempts from this address; wait before trying again.",
-            extensions={"code": "RATE_LIMITED", "retryAfterSeconds": retry_after_seconds},
-        )
-
-
-class ForbiddenGraphQLError(GraphQLError):
-    def __init__(self) -> None:
-        super().__init__(
-            "You may not do this, or there is no such object.", extensions={"code": "FORBIDDEN"}
-        )
-
-
-class LimitExceededError(GraphQLError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, extensions={"code": "LIMIT_EXCEEDED"})
-
-
 def top_level(error: NotAuthenticatedError | RateLimitedError | ForbiddenError) -> GraphQLError:
     if isinstance(error, RateLimitedError):
         return RateLimitError(error.retry_after_seconds)
     if isinstance(error, ForbiddenError):
         return ForbiddenGraphQLError()
     return AuthenticationRequiredError()
-
-
-EXPOSED_ERRORS = (
-    AuthenticationRequiredError,
-    RateLimitError,
-    LimitExceededError,
-    ForbiddenGraphQLError,
-)
 
 
 async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:

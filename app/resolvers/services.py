@@ -10,7 +10,7 @@ from app.domain import services
 from app.models import Capacity
 from app.reference.services import CATALOGUE
 from app.reference.services import Right as RightValue
-from app.resolvers.companies import global_pk, viewer_id
+from app.resolvers.common import global_pk, viewer_id
 from app.resolvers.errors import INPUT, attempt
 from app.schema import services as types
 from app.schema.companies import Company

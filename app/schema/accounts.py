@@ -10,12 +10,14 @@ import strawberry
 
 from app.domain import delegations
 from app.models import Account as AccountModel
-from app.resolvers.api_tokens import account_api_tokens
-from app.resolvers.companies import resolve_account_companies
-from app.resolvers.delegations import delegation_changes, delegations_of_viewer
-from app.schema.api_tokens import ApiToken
-from app.schema.companies import CompanyConnection
-from app.schema.delegations import DelegationChangeConnection, DelegationConnection
+from app.schema.api_tokens import ApiToken, account_api_tokens
+from app.schema.companies import CompanyConnection, account_companies
+from app.schema.delegations import (
+    DelegationChangeConnection,
+    DelegationConnection,
+    delegation_changes,
+    delegations_of_viewer,
+)
 from app.schema.errors import UserError
 from app.schema.nodes import After, First, Node, to_global_id
 from app.security.permissions import CompaniesRead, DelegationsRead, SessionOnly
@@ -82,7 +84,7 @@ class Account(Node):
         first: First = None,
         after: After = None,
     ) -> CompanyConnection:
-        return await resolve_account_companies(info, self.account_id, first, after)
+        return await account_companies(info, self.account_id, first, after)
 
     @strawberry.field(
         description="Delegations the account holds, on any company.",

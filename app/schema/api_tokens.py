@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from app.domain import api_tokens
 from app.models import ApiToken as ApiTokenModel
 from app.schema.errors import UserError
 from app.schema.nodes import Node, to_global_id
@@ -66,3 +67,8 @@ class RevokeApiTokenInput:
 class RevokeApiTokenPayload:
     api_token: ApiToken | None = strawberry.field(description="The revoked token.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+async def account_api_tokens(info: strawberry.Info, account_id: int) -> list[ApiToken]:
+    tokens = await api_tokens.tokens_of(info.context.runtime, account_id)
+    return [ApiToken.from_model(token) for token in tokens]

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import strawberry
 
+from app.db import read_session
+from app.domain import companies
 from app.domain.paging import Page
 from app.models import Company as CompanyModel
 from app.models import Role
@@ -17,8 +19,18 @@ from app.schema.delegations import (
     DelegationConnection,
     DelegationRequest,
     DelegationStatus,
+    delegation_connection,
 )
-from app.schema.nodes import After, First, Node, PageInfo, decode_cursor, to_global_id
+from app.schema.nodes import (
+    After,
+    First,
+    Node,
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+    to_global_id,
+)
 from app.schema.services import OnlineService, Right, ServiceRequest
 from app.security.permissions import DelegationsRead
 
@@ -141,9 +153,6 @@ class Company(Node):
             DelegationStatus | None, strawberry.argument(description="Only this status.")
         ] = None,
     ) -> DelegationConnection:
-        from app.resolvers.companies import page_size
-        from app.resolvers.delegations import delegation_connection
-
         now = info.context.runtime.clock.now()
         visible = await info.context.loaders.delegations_by_company.load(self.company_id)
         if not await self._manages(info):
@@ -208,3 +217,24 @@ class CompanyConnection:
     edges: list[CompanyEdge] = strawberry.field(description="The companies of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
     total_count: int = strawberry.field(description="Number of companies in all pages.")
+
+
+async def account_companies(
+    info: strawberry.Info, account_id: int, first: int | None, after: str | None
+) -> CompanyConnection:
+    size = page_size(first)
+    async with read_session(info.context.runtime.sessions) as session:
+        page = await companies.account_companies(session, account_id, size, decode_cursor(after))
+    edges = [
+        CompanyEdge(
+            cursor=encode_cursor(position), node=Company.from_model(company, role, account_id)
+        )
+        for position, company, role in page.rows
+    ]
+    return CompanyConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+        ),
+        total_count=page.total,
+    )

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from app.db import read_session
+from app.domain import change_feed
+from app.domain.paging import Page
 from app.models import Account as AccountModel
 from app.models import Delegation as DelegationModel
 from app.models import DelegationRequest as DelegationRequestModel
 from app.reference.services import BY_CODE
 from app.schema.errors import UserError
-from app.schema.nodes import Node, PageInfo, to_global_id
+from app.schema.nodes import (
+    Node,
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+    to_global_id,
+)
 from app.schema.services import OnlineService, Right
 from app.security.permissions import CompaniesRead
 
@@ -360,3 +371,58 @@ class DelegationChangeConnection:
     edges: list[DelegationChangeEdge] = strawberry.field(description="The changes of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
     total_count: int = strawberry.field(description="Number of changes visible to the viewer.")
+
+
+def delegation_connection(page: Page, now: datetime, viewer: int) -> DelegationConnection:
+    edges = [
+        DelegationEdge(cursor=encode_cursor(position), node=Delegation.from_model(row, now, viewer))
+        for position, row in page.rows
+    ]
+    return DelegationConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+        ),
+        total_count=page.total,
+    )
+
+
+async def delegations_of_viewer(
+    info: strawberry.Info,
+    account_id: int,
+    first: int | None,
+    after: str | None,
+    read: Callable[..., Awaitable[Page]],
+) -> DelegationConnection:
+    size = page_size(first)
+    async with read_session(info.context.runtime.sessions) as session:
+        page = await read(session, account_id, size, decode_cursor(after))
+    return delegation_connection(page, info.context.runtime.clock.now(), account_id)
+
+
+async def delegation_changes(
+    info: strawberry.Info, account_id: int, first: int | None, after: str | None
+) -> DelegationChangeConnection:
+    now = info.context.runtime.clock.now()
+    page = await change_feed.changes_for(
+        info.context.runtime.sessions, account_id, now, page_size(first), decode_cursor(after)
+    )
+    edges = [
+        DelegationChangeEdge(
+            cursor=encode_cursor(position),
+            node=DelegationChange(
+                kind=DelegationChangeKind[change.kind],
+                occurred_at=change.occurred_at,
+                delegation_id=change.delegation_id,
+                viewer_id=account_id,
+            ),
+        )
+        for position, change in page.rows
+    ]
+    return DelegationChangeConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else after
+        ),
+        total_count=page.total,
+    )

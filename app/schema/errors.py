@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 import strawberry
+from graphql import GraphQLError
 
 
 @strawberry.enum(description="Stable codes of expected business failures; clients branch on these.")
@@ -249,3 +250,41 @@ class UserError:
         description='Path of the input field at fault, from the input object (e.g. `["password"]`).'
     )
     message: str = strawberry.field(description="Explanation for a person, with how to fix it.")
+
+
+# Top-level errors: refusals that are not a business outcome of the operation.
+
+
+class AuthenticationRequiredError(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "You must be logged in to do this.", extensions={"code": "UNAUTHENTICATED"}
+        )
+
+
+class RateLimitError(GraphQLError):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            "Too many attempts from this address; wait before trying again.",
+            extensions={"code": "RATE_LIMITED", "retryAfterSeconds": retry_after_seconds},
+        )
+
+
+class ForbiddenGraphQLError(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "You may not do this, or there is no such object.", extensions={"code": "FORBIDDEN"}
+        )
+
+
+class LimitExceededError(GraphQLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "LIMIT_EXCEEDED"})
+
+
+EXPOSED_ERRORS = (
+    AuthenticationRequiredError,
+    RateLimitError,
+    LimitExceededError,
+    ForbiddenGraphQLError,
+)

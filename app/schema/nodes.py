@@ -8,6 +8,8 @@ from typing import Annotated
 
 import strawberry
 
+from app.schema.errors import LimitExceededError
+
 MAX_PAGE_SIZE = 100
 # Keys are 64-bit signed integers in both databases: anything larger names nothing.
 MAX_KEY = 2**63 - 1
@@ -41,6 +43,14 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
     if not pk.isdigit() or not pk.isascii() or key > MAX_KEY:
         return None
     return type_name, key
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return MAX_PAGE_SIZE
+    if not 0 <= first <= MAX_PAGE_SIZE:
+        raise LimitExceededError(f"`first` must be between 0 and {MAX_PAGE_SIZE}.")
+    return first
 
 
 def encode_cursor(position: int) -> str:

@@ -26,13 +26,13 @@ from app.resolvers import api_tokens as token_resolvers
 from app.resolvers import companies as company_resolvers
 from app.resolvers import delegations as delegation_resolvers
 from app.resolvers import services as service_resolvers
-from app.resolvers.errors import EXPOSED_ERRORS
 from app.resolvers.nodes import resolve_node
 from app.schema import accounts as account_types
 from app.schema import api_tokens as token_types
 from app.schema import delegations as delegation_types
 from app.schema import services as service_types
 from app.schema.companies import Company
+from app.schema.errors import EXPOSED_ERRORS
 from app.schema.execution import NoNulInStrings, OperationNameRequired, ScopedExecutionContext
 from app.schema.nodes import Node
 from app.schema.scalars import SCALAR_MAP
