@@ -38,3 +38,4 @@ bench-abuse: install
 
 schema: install
 	$(BIN)/python -m app export-schema > schema.graphql
+	$(BIN)/python -m app export-schema --staff > staff.graphql

@@ -1,4 +1,4 @@
-"""Command line: `python -m app serve | db upgrade | companies import | export-schema`."""
+"""Command line: `python -m app serve | db upgrade | companies import | staff | export-schema`."""
 
 from __future__ import annotations
 
@@ -87,10 +87,61 @@ async def import_companies(
     )
 
 
-def export_schema() -> str:
+def export_schema(*, staff: bool = False) -> str:
+    if staff:
+        from app.schema.staff.root import build_staff_schema
+
+        return build_staff_schema().as_str()
     from app.schema.root import build_schema
 
     return build_schema().as_str()
+
+
+async def _staff_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`staff create` (password on standard input, TOTP URI printed) or `staff disable`."""
+    from app.domain import staff
+    from app.domain.errors import DomainError, DomainErrors
+    from app.domain.runtime import Runtime
+    from app.security.passwords import PasswordHasher
+
+    if _sqlite_path(settings.database_url) is not None:
+        await upgrade_database(settings)
+    engine = create_engine(settings.database_url, settings.database_pool)
+    runtime = Runtime(
+        create_session_factory(engine),
+        SystemClock(),
+        settings,
+        PasswordHasher(settings.argon2_parameters),
+    )
+    try:
+        if args.action == "create":
+            password = sys.stdin.readline().rstrip("\r\n")
+            created = await staff.create_staff(
+                runtime,
+                email=args.email,
+                first_name=args.first_name or "",
+                last_name=args.last_name or "",
+                office=args.office or "",
+                national=args.national,
+                password=password,
+            )
+            sys.stdout.write(
+                f"staff member created: {created.member.email} (office {created.member.office}"
+                f"{', national' if created.member.national else ''})\n"
+                "Add this to the authenticator app (shown once):\n"
+                f"{created.provisioning_uri}\n"
+            )
+        else:
+            await staff.disable_staff(runtime, args.email)
+            sys.stdout.write(f"staff member disabled: {args.email}\n")
+    except (DomainError, DomainErrors) as failure:
+        errors = failure.errors if isinstance(failure, DomainErrors) else [failure]
+        for error in errors:
+            sys.stderr.write(f"{error.code}: {error.message}\n")
+        return 1
+    finally:
+        await engine.dispose()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -107,11 +158,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     companies_parser.add_argument(
         "establishments", type=Path, nargs="?", help="StockEtablissement CSV (head offices)"
     )
-    commands.add_parser("export-schema", help="print the GraphQL SDL")
+    staff_parser = commands.add_parser("staff", help="tax department staff accounts")
+    staff_parser.add_argument("action", choices=["create", "disable"])
+    staff_parser.add_argument("--email", required=True)
+    staff_parser.add_argument("--first-name")
+    staff_parser.add_argument("--last-name")
+    staff_parser.add_argument("--office", help="département of the tax office, e.g. 75, 2A, 971")
+    staff_parser.add_argument("--national", action="store_true", help="acts on every office")
+    export_parser = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export_parser.add_argument(
+        "--staff", action="store_true", help="the staff endpoint's schema (staff.graphql)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "export-schema":
-        sys.stdout.write(export_schema() + "\n")
+        sys.stdout.write(export_schema(staff=args.staff) + "\n")
         return
     _configure_logging()
     settings = Settings.from_env()
@@ -121,3 +182,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(upgrade_database(settings))
     elif args.command == "companies":
         asyncio.run(import_companies(settings, args.legal_units, args.establishments))
+    elif args.command == "staff" and asyncio.run(_staff_command(settings, args)):
+        sys.exit(1)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.dataloaders import Dataloaders
 from app.domain.runtime import Caller, Runtime
-from app.models import Account
+from app.models import Account, StaffMember
 
 
 @dataclass
@@ -20,3 +20,14 @@ class Context:
     caller: Caller
     viewer: Account | None
     loaders: Dataloaders
+
+
+@dataclass
+class StaffContext:
+    """The staff endpoint's context: no professional viewer, no dataloaders of theirs."""
+
+    request: Request
+    response: Response
+    runtime: Runtime
+    caller: Caller
+    member: StaffMember | None

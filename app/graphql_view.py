@@ -12,11 +12,12 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from app.context import Context
+from app.context import Context, StaffContext
 from app.dataloaders import Dataloaders
 from app.domain import api_tokens
 from app.domain.credentials import authenticate
 from app.domain.runtime import Caller, Runtime
+from app.domain.staff import authenticate_staff
 from app.security.cookies import SESSION_COOKIE
 from app.security.redaction import without_values
 
@@ -52,15 +53,24 @@ def _problem(value: object) -> str | None:
 
 
 def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return request.cookies.get(SESSION_COOKIE)
+    return _authorization_bearer(request) or request.cookies.get(SESSION_COOKIE)
 
 
-class GatewayGraphQL(GraphQL):
-    """Reads the runtime the lifespan put on `app.state`."""
+def _authorization_bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _caller(request: Request, **identity: object) -> Caller:
+    return Caller(
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+        **identity,  # type: ignore[arg-type]
+    )
+
+
+class HardenedGraphQL(GraphQL):
+    """What both endpoints check before GraphQL work, and how they word errors."""
 
     def decode_json(self, data: str | bytes) -> object:
         decoded = super().decode_json(data)
@@ -77,6 +87,10 @@ class GatewayGraphQL(GraphQL):
             error["message"] = without_values(error["message"])
         return response  # type: ignore[return-value]
 
+
+class GatewayGraphQL(HardenedGraphQL):
+    """The professionals' endpoint; reads the runtime the lifespan put on `app.state`."""
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -90,13 +104,12 @@ class GatewayGraphQL(GraphQL):
             found = await authenticate(runtime, token)
             if found:
                 account, session_id = found[0], found[1].id
-        caller = Caller(
+        caller = _caller(
+            request,  # type: ignore[arg-type]
             account_id=account.id if account else None,
             session_id=session_id,
             scopes=frozenset(api_token.scopes) if api_token else None,
             api_token_id=api_token.id if api_token else None,
-            ip=request.client.host if request.client else None,
-            user_agent=request.headers.get("user-agent"),
         )
         return Context(
             request=request,  # type: ignore[arg-type]
@@ -105,4 +118,31 @@ class GatewayGraphQL(GraphQL):
             caller=caller,
             viewer=account,
             loaders=Dataloaders.build(runtime.sessions),
+        )
+
+
+class StaffGraphQL(HardenedGraphQL):
+    """The tax department's endpoint: staff sessions only, sent as a bearer token.
+
+    A professional's session or API token is simply not a staff session here, and the
+    professional session cookie is never read.
+    """
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> StaffContext:
+        runtime: Runtime = request.app.state.runtime
+        token = _authorization_bearer(request)  # type: ignore[arg-type]
+        found = await authenticate_staff(runtime, token) if token else None
+        member, staff_session = found or (None, None)
+        return StaffContext(
+            request=request,  # type: ignore[arg-type]
+            response=response,  # type: ignore[arg-type]
+            runtime=runtime,
+            caller=_caller(
+                request,  # type: ignore[arg-type]
+                staff_id=member.id if member else None,
+                session_id=staff_session.id if staff_session else None,
+            ),
+            member=member,
         )

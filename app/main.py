@@ -18,10 +18,11 @@ from app import pages
 from app.clock import Clock, SystemClock
 from app.db import create_engine, create_session_factory
 from app.domain.runtime import Runtime
-from app.graphql_view import GatewayGraphQL
+from app.graphql_view import GatewayGraphQL, StaffGraphQL
 from app.middleware import GatewayMiddleware
 from app.notifications.delivery import Dispatcher
 from app.schema.root import build_schema
+from app.schema.staff.root import build_staff_schema
 from app.security.passwords import PasswordHasher
 from app.settings import Settings
 
@@ -29,9 +30,16 @@ from app.settings import Settings
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
-    schema = build_schema(introspection=settings.graphql_introspection)
+    ide = "graphiql" if settings.graphiql else None
     graphql = GatewayGraphQL(
-        schema, graphql_ide="graphiql" if settings.graphiql else None, allow_queries_via_get=True
+        build_schema(introspection=settings.graphql_introspection),
+        graphql_ide=ide,
+        allow_queries_via_get=True,
+    )
+    staff_graphql = StaffGraphQL(
+        build_staff_schema(introspection=settings.graphql_introspection),
+        graphql_ide=ide,
+        allow_queries_via_get=True,
     )
 
     @contextlib.asynccontextmanager
@@ -82,6 +90,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/staff/graphql", staff_graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *pages.ROUTES,

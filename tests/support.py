@@ -51,12 +51,17 @@ class Api:
     """A gql client talking HTTP to the app in process, as a browser or a script would."""
 
     def __init__(
-        self, app: Starlette, *, token: str | None = None, ip: str = "203.0.113.7"
+        self,
+        app: Starlette,
+        *,
+        token: str | None = None,
+        ip: str = "203.0.113.7",
+        path: str = "/graphql",
     ) -> None:
         headers = {"authorization": f"Bearer {token}"} if token else {}
         headers["user-agent"] = "tests/1.0"
         self.transport = HTTPXAsyncTransport(
-            url="http://testserver/graphql",
+            url=f"http://testserver{path}",
             headers=headers,
             transport=httpx.ASGITransport(app=app, client=(ip, 50000)),
         )

@@ -44,6 +44,10 @@ class EventKind(enum.StrEnum):
     PASSWORD_RESET_REQUESTED = "PASSWORD_RESET_REQUESTED"
     PASSWORD_RESET = "PASSWORD_RESET"
     API_TOKENS_REVOKED_WITH_PASSWORD = "API_TOKENS_REVOKED_WITH_PASSWORD"
+    STAFF_CREATED = "STAFF_CREATED"
+    STAFF_DISABLED = "STAFF_DISABLED"
+    STAFF_LOGIN_SUCCEEDED = "STAFF_LOGIN_SUCCEEDED"
+    STAFF_LOGIN_FAILED = "STAFF_LOGIN_FAILED"
 
 
 def record_event(
@@ -62,6 +66,7 @@ def record_event(
             occurred_at=at,
             kind=kind.value,
             actor_account_id=caller.account_id,
+            actor_staff_id=caller.staff_id,
             subject_account_id=subject_account_id,
             company_id=company_id,
             ip=caller.ip,

@@ -29,6 +29,8 @@ class Caller:
     # Set when the request carries an API token: what it may do. None for a session (all).
     scopes: frozenset[str] | None = None
     api_token_id: int | None = None
+    # Set on the staff endpoint: the tax department's member acting.
+    staff_id: int | None = None
     ip: str | None = None
     user_agent: str | None = None
     # Per request: how many more password checks (strength, argon2) this request may cause.

@@ -14,6 +14,7 @@ from app.models.delegations import (
 from app.models.notifications import OutboxMessage
 from app.models.security import ApiToken, RateLimitHit, Session, ThrottleState
 from app.models.services import Capacity, ServiceRequest, ServiceRequestStatus
+from app.models.staff import StaffMember, StaffSession
 
 __all__ = [
     "Account",
@@ -39,5 +40,7 @@ __all__ = [
     "ServiceRequest",
     "ServiceRequestStatus",
     "Session",
+    "StaffMember",
+    "StaffSession",
     "ThrottleState",
 ]

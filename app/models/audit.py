@@ -18,6 +18,9 @@ class AuditEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(64))
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # A staff member acting (staff_members.id); no foreign key, so that adding the column kept
+    # SQLite's append-only triggers.
+    actor_staff_id: Mapped[int | None] = mapped_column()
     subject_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
     ip: Mapped[str | None] = mapped_column(String(64))

@@ -237,6 +237,15 @@ class UserErrorCode(enum.Enum):
     ACCOUNT_NOT_ACTIVE = strawberry.enum_value(
         "ACCOUNT_NOT_ACTIVE", description="Right password, but the account is not activated."
     )
+    INVALID_OFFICE = strawberry.enum_value(
+        "INVALID_OFFICE", description="Not a département code (01-95, 2A, 2B, 971-978)."
+    )
+    STAFF_ALREADY_EXISTS = strawberry.enum_value(
+        "STAFF_ALREADY_EXISTS", description="A staff member already uses this email."
+    )
+    STAFF_NOT_FOUND = strawberry.enum_value(
+        "STAFF_NOT_FOUND", description="No staff member uses this email."
+    )
     LOGIN_TEMPORARILY_LOCKED = strawberry.enum_value(
         "LOGIN_TEMPORARILY_LOCKED",
         description="Too many failed log-ins for this email from this address; wait and retry.",

@@ -9,20 +9,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import strawberry
 from graphql import (
+    ASTValidationRule,
     GraphQLError,
     GraphQLObjectType,
     OperationDefinitionNode,
     StringValueNode,
     ValidationRule,
 )
-from strawberry.extensions import SchemaExtension
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types import ExecutionContext
 
+from app.schema.errors import EXPOSED_ERRORS
 from app.security.permissions import TYPE_SCOPES, ScopeError, scope_allowed
+from app.security.redaction import without_values
 
 
 class ScopedExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -70,3 +86,62 @@ class NoNulInStrings(ValidationRule):
             self.report_error(
                 GraphQLError("Strings may not contain the NUL character (U+0000).", node)
             )
+
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2_000
+
+logger = logging.getLogger("app.graphql")
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Unexpected exceptions are masked; our own top-level errors and GraphQL's are not."""
+    original = error.original_error
+    return original is not None and not isinstance(original, (*EXPOSED_ERRORS, GraphQLError))
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log unexpected failures as errors; client mistakes at INFO, never with their values.
+
+        Expected refusals (limits, log-in, scopes) are answers, not events worth a log line.
+        Variables are never logged: they hold passwords and codes.
+        """
+        del execution_context
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, (*EXPOSED_ERRORS, ScopeError)):
+                continue
+            if original is None or isinstance(original, GraphQLError):
+                logger.info("Refused GraphQL request: %s", without_values(error.message))
+            else:
+                logger.error(
+                    "Unexpected error in %s",
+                    ".".join(str(key) for key in error.path or []) or "the request",
+                    exc_info=original,
+                )
+
+
+def gateway_extensions(*, introspection: bool) -> list[Callable[[], SchemaExtension]]:
+    """Limits, caches, masking and checks shared by every GraphQL endpoint.
+
+    Factories: each request gets fresh extension instances (the parse and validation caches
+    themselves are shared at module level by Strawberry).
+    """
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+        OperationNameRequired,
+    ]
+    rules: list[type[ASTValidationRule]] = [NoNulInStrings]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    extensions.append(lambda: AddValidationRules(rules))
+    return extensions

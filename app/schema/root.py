@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
 
 from app.resolvers import accounts as account_resolvers
 from app.resolvers import api_tokens as token_resolvers
@@ -32,23 +16,14 @@ from app.schema import api_tokens as token_types
 from app.schema import delegations as delegation_types
 from app.schema import services as service_types
 from app.schema.companies import Company
-from app.schema.errors import EXPOSED_ERRORS
-from app.schema.execution import NoNulInStrings, OperationNameRequired, ScopedExecutionContext
+from app.schema.execution import GatewaySchema, ScopedExecutionContext, gateway_extensions
 from app.schema.nodes import Node
 from app.schema.scalars import SCALAR_MAP
 from app.security.permissions import (
     CompaniesRead,
     DelegationsWrite,
-    ScopeError,
     SessionOnly,
 )
-from app.security.redaction import without_values
-
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 2_000
-
-logger = logging.getLogger("app.graphql")
 
 
 @strawberry.type(description="Entry points for reading the professional space.")
@@ -228,52 +203,7 @@ class Mutation:
     )
 
 
-def _should_mask(error: GraphQLError) -> bool:
-    """Unexpected exceptions are masked; our own top-level errors and GraphQL's are not."""
-    original = error.original_error
-    return original is not None and not isinstance(original, (*EXPOSED_ERRORS, GraphQLError))
-
-
-class GatewaySchema(strawberry.Schema):
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        """Log unexpected failures as errors; client mistakes at INFO, never with their values.
-
-        Expected refusals (limits, log-in, scopes) are answers, not events worth a log line.
-        Variables are never logged: they hold passwords and codes.
-        """
-        del execution_context
-        for error in errors:
-            original = error.original_error
-            if isinstance(original, (*EXPOSED_ERRORS, ScopeError)):
-                continue
-            if original is None or isinstance(original, GraphQLError):
-                logger.info("Refused GraphQL request: %s", without_values(error.message))
-            else:
-                logger.error(
-                    "Unexpected error in %s",
-                    ".".join(str(key) for key in error.path or []) or "the request",
-                    exc_info=original,
-                )
-
-
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    # Factories: each request gets fresh extension instances (the parse and validation caches
-    # themselves are shared at module level by Strawberry).
-    extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
-        OperationNameRequired,
-    ]
-    rules: list[type[ASTValidationRule]] = [NoNulInStrings]
-    if not introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    extensions.append(lambda: AddValidationRules(rules))
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -284,7 +214,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
             delegation_types.DelegationRequest,
             token_types.ApiToken,
         ],
-        extensions=extensions,
+        extensions=gateway_extensions(introspection=introspection),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=ScopedExecutionContext,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -13,6 +14,7 @@ from graphql import (
 
 from app.cli import export_schema
 from app.schema.root import build_schema
+from app.schema.staff.root import build_staff_schema
 
 ROOT = Path(__file__).parents[2]
 
@@ -22,8 +24,16 @@ def test_schema_graphql_is_the_exported_schema():
     assert committed == export_schema() + "\n", "run `make schema` and commit schema.graphql"
 
 
-def test_everything_public_is_described():
-    schema = build_schema()._schema
+def test_staff_graphql_is_the_exported_staff_schema():
+    committed = (ROOT / "staff.graphql").read_text()
+    assert committed == export_schema(staff=True) + "\n", (
+        "run `make schema` and commit staff.graphql"
+    )
+
+
+@pytest.mark.parametrize("build", [build_schema, build_staff_schema], ids=["public", "staff"])
+def test_everything_is_described(build):
+    schema = build()._schema
     missing = []
     for name, graphql_type in schema.type_map.items():
         if name.startswith("__") or name in {"String", "Boolean", "Int", "Float", "ID", "DateTime"}:
@@ -46,8 +56,9 @@ def test_everything_public_is_described():
     assert missing == []
 
 
-def test_every_mutation_takes_one_input_and_returns_its_payload():
-    mutation = build_schema()._schema.mutation_type
+@pytest.mark.parametrize("build", [build_schema, build_staff_schema], ids=["public", "staff"])
+def test_every_mutation_takes_one_input_and_returns_its_payload(build):
+    mutation = build()._schema.mutation_type
     for name, field in mutation.fields.items():
         capitalized = name[0].upper() + name[1:]
         assert list(field.args) == ["input"], name

@@ -1,0 +1,51 @@
+"""Builds the staff endpoint's schema: its own Query and Mutation, the shared limits and checks."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from app.resolvers.staff import directory, sessions
+from app.schema.execution import GatewaySchema, ScopedExecutionContext, gateway_extensions
+from app.schema.scalars import SCALAR_MAP
+from app.schema.staff import types
+
+
+@strawberry.type(description="What the tax department's staff read.")
+class StaffQuery:
+    me: types.StaffMember | None = strawberry.field(
+        resolver=sessions.me,
+        description="The staff member behind the session, or null without a staff session.",
+    )
+    company: types.StaffCompany | None = strawberry.field(
+        resolver=directory.company,
+        description="A company's file, for staff of its office (or national staff); null when "
+        "the directory has no such company, FORBIDDEN for another office's company.",
+    )
+    account: types.StaffAccount | None = strawberry.field(
+        resolver=directory.account,
+        description="A professional account by login email, with its roles on companies of the "
+        "member's office; null when no account uses the email.",
+    )
+
+
+@strawberry.type(description="What the tax department's staff do.")
+class StaffMutation:
+    staff_log_in: types.StaffLogInPayload = strawberry.mutation(
+        resolver=sessions.staff_log_in,
+        description="Open a staff session with password and TOTP code. A wrong password and a "
+        "wrong code answer alike; a code is accepted once.",
+    )
+    staff_log_out: types.StaffLogOutPayload = strawberry.mutation(
+        resolver=sessions.staff_log_out, description="End the current staff session."
+    )
+
+
+def build_staff_schema(*, introspection: bool = True) -> strawberry.Schema:
+    return GatewaySchema(
+        query=StaffQuery,
+        mutation=StaffMutation,
+        extensions=gateway_extensions(introspection=introspection),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=ScopedExecutionContext,
+    )

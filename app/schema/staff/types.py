@@ -1,0 +1,236 @@
+"""Types of the staff endpoint. Enums and pieces that show the same thing as on `/graphql`
+(account status and mode, roles, delegated services) are the public schema's own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from app.domain.offices import office_of
+from app.domain.staff_directory import AccountFile, CompanyFile, Holder
+from app.models import Account as AccountModel
+from app.models import Company as CompanyModel
+from app.models import StaffMember as StaffMemberModel
+from app.reference.services import BY_CODE
+from app.schema.accounts import AccountMode, AccountStatus
+from app.schema.companies import CompanyRole
+from app.schema.delegations import DelegatedService, DelegationParty, DelegationStatus
+from app.schema.delegations import delegated_services as delegated
+from app.schema.errors import UserError
+from app.schema.services import OnlineService
+
+
+@strawberry.type(description="A member of the tax department's staff.")
+class StaffMember:
+    email: str = strawberry.field(description="Log-in email.")
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+    office: str = strawberry.field(
+        description="Département of the member's tax office (e.g. `75`, `2A`, `971`)."
+    )
+    national: bool = strawberry.field(description="Whether the member acts on every office.")
+
+    @classmethod
+    def from_model(cls, member: StaffMemberModel) -> StaffMember:
+        return cls(
+            email=member.email,
+            first_name=member.first_name,
+            last_name=member.last_name,
+            office=member.office,
+            national=member.national,
+        )
+
+
+@strawberry.type(description="A company as its tax office sees it.")
+class StaffCompanySummary:
+    siren: str | None = strawberry.field(description="SIREN, if it has one.")
+    idsp: str | None = strawberry.field(description="IDSP, while it awaits a SIREN (or both).")
+    name: str = strawberry.field(description="Name from the directory.")
+    office: str | None = strawberry.field(
+        description="Département of the registered office, which decides the tax office."
+    )
+
+    @classmethod
+    def from_model(cls, company: CompanyModel) -> StaffCompanySummary:
+        return cls(
+            siren=company.siren,
+            idsp=company.idsp,
+            name=company.name,
+            office=office_of(company.postal_code),
+        )
+
+
+@strawberry.type(description="An account holding a role on a company.")
+class StaffRoleHolder:
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+    email: str = strawberry.field(description="Login email.")
+    role: CompanyRole = strawberry.field(description="The role held.")
+    since: datetime = strawberry.field(description="Since when the role is held.")
+    suspended: bool = strawberry.field(description="A suspended alternate administrator.")
+
+    @classmethod
+    def from_holder(cls, holder: Holder) -> StaffRoleHolder:
+        return cls(
+            first_name=holder.account.first_name,
+            last_name=holder.account.last_name,
+            email=holder.account.email,
+            role=CompanyRole[holder.role.role],
+            since=holder.role.since,
+            suspended=holder.role.suspended_at is not None,
+        )
+
+
+@strawberry.type(description="A service the company is signed up for.")
+class StaffCompanyService:
+    service: OnlineService = strawberry.field(description="The online service.")
+    since: datetime = strawberry.field(description="Since when the company holds it.")
+
+
+@strawberry.type(description="A delegation on the company (read-only for staff).")
+class StaffDelegation:
+    delegate: DelegationParty = strawberry.field(description="Who holds the rights.")
+    grantor: DelegationParty = strawberry.field(description="The administrator who granted it.")
+    services: list[DelegatedService] = strawberry.field(description="Services and rights.")
+    status: DelegationStatus = strawberry.field(description="Where it stands now.")
+    starts_at: datetime = strawberry.field(description="Start.")
+    ends_at: datetime | None = strawberry.field(description="End, if any.")
+
+
+@strawberry.type(description="A request awaiting its posted activation code.")
+class StaffPendingServiceRequest:
+    requester_email: str = strawberry.field(description="The requesting account's email.")
+    services: list[OnlineService] = strawberry.field(description="Services asked for.")
+    expires_at: datetime = strawberry.field(description="When the posted code stops working.")
+
+
+@strawberry.type(description="A company's file: its administrators, services and delegations.")
+class StaffCompany:
+    company: StaffCompanySummary = strawberry.field(description="Identity and office.")
+    principal_administrator: StaffRoleHolder | None = strawberry.field(
+        description="The principal administrator, if any."
+    )
+    alternate_administrator: StaffRoleHolder | None = strawberry.field(
+        description="The alternate administrator, if any."
+    )
+    services: list[StaffCompanyService] = strawberry.field(description="Services held.")
+    delegations: list[StaffDelegation] = strawberry.field(
+        description="Every delegation, whatever its status (staff never change them)."
+    )
+    pending_service_requests: list[StaffPendingServiceRequest] = strawberry.field(
+        description="Service requests awaiting their posted code."
+    )
+    pending_delegation_requests: int = strawberry.field(
+        description="How many delegation requests await the administrators' answer."
+    )
+
+    @classmethod
+    def from_file(cls, file: CompanyFile, now: datetime) -> StaffCompany:
+        by_role = {holder.role.role: holder for holder in file.holders}
+        principal = by_role.get("PRINCIPAL_ADMINISTRATOR")
+        alternate = by_role.get("ALTERNATE_ADMINISTRATOR")
+        return cls(
+            company=StaffCompanySummary.from_model(file.company),
+            principal_administrator=StaffRoleHolder.from_holder(principal) if principal else None,
+            alternate_administrator=StaffRoleHolder.from_holder(alternate) if alternate else None,
+            services=[
+                StaffCompanyService(
+                    service=OnlineService.from_entry(BY_CODE[held.service_code]), since=held.since
+                )
+                for held in file.services
+            ],
+            delegations=[
+                StaffDelegation(
+                    delegate=DelegationParty.from_model(delegation.delegate),
+                    grantor=DelegationParty.from_model(delegation.grantor),
+                    services=delegated(delegation.services),
+                    status=DelegationStatus[delegation.status(now)],
+                    starts_at=delegation.starts_at,
+                    ends_at=delegation.ends_at,
+                )
+                for delegation in file.delegations
+            ],
+            pending_service_requests=[
+                StaffPendingServiceRequest(
+                    requester_email=requester.email,
+                    services=[OnlineService.from_entry(BY_CODE[c]) for c in request.service_codes],
+                    expires_at=request.expires_at,
+                )
+                for request, requester in file.pending_service_requests
+            ],
+            pending_delegation_requests=len(file.pending_delegation_requests),
+        )
+
+
+@strawberry.type(description="A company on which the account holds a role.")
+class StaffAccountRole:
+    company: StaffCompanySummary = strawberry.field(description="The company.")
+    role: CompanyRole = strawberry.field(description="The role held.")
+    since: datetime = strawberry.field(description="Since when.")
+
+
+@strawberry.type(description="A professional account as its tax office sees it.")
+class StaffAccount:
+    email: str = strawberry.field(description="Login email.")
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+    registration_number: str = strawberry.field(description="Registration number.")
+    mode: AccountMode = strawberry.field(description="Basic or expert mode.")
+    status: AccountStatus = strawberry.field(description="Lifecycle status.")
+    created_at: datetime = strawberry.field(description="When sign-up began.")
+    roles: list[StaffAccountRole] = strawberry.field(
+        description="Companies of the member's office (every office, for national staff) on "
+        "which the account holds a role or that it added."
+    )
+
+    @classmethod
+    def from_file(cls, file: AccountFile, now: datetime) -> StaffAccount:
+        account: AccountModel = file.account
+        return cls(
+            email=account.email,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            registration_number=account.registration_number,
+            mode=AccountMode[account.mode],
+            status=AccountStatus[account.effective_status(now)],
+            created_at=account.created_at,
+            roles=[
+                StaffAccountRole(
+                    company=StaffCompanySummary.from_model(company),
+                    role=CompanyRole[role.role],
+                    since=role.since,
+                )
+                for company, role in file.roles
+            ],
+        )
+
+
+@strawberry.input(description="Staff log-in: password and the current code of the TOTP app.")
+class StaffLogInInput:
+    email: str = strawberry.field(description="Staff log-in email.")
+    password: str = strawberry.field(description="Password.")
+    otp: str = strawberry.field(description="The 6-digit code the authenticator app shows now.")
+
+
+@strawberry.type(description="Result of a staff log-in.")
+class StaffLogInPayload:
+    token: str | None = strawberry.field(
+        description="Staff session token for `Authorization: Bearer <token>` on /staff/graphql "
+        "only; ends after 15 minutes idle or 8 hours."
+    )
+    expires_at: datetime | None = strawberry.field(description="Absolute end of the session.")
+    member: StaffMember | None = strawberry.field(description="The staff member logged in.")
+    user_errors: list[UserError] = strawberry.field(description="Why the log-in failed.")
+
+
+@strawberry.input(description="End the current staff session.")
+class StaffLogOutInput:
+    confirm: bool = strawberry.field(
+        default=True, description="Unused; present because every input has a field."
+    )
+
+
+@strawberry.type(description="Result of a staff log-out.")
+class StaffLogOutPayload:
+    user_errors: list[UserError] = strawberry.field(description="Always empty.")
