@@ -77,6 +77,12 @@ def make_api(app: Starlette) -> Callable[..., Api]:
 
 
 @pytest.fixture
+def staff_api(app: Starlette) -> Callable[..., Api]:
+    """Clients of the staff endpoint, /staff/graphql."""
+    return lambda **kwargs: Api(app, path="/staff/graphql", **kwargs)
+
+
+@pytest.fixture
 def deliver(app: Starlette) -> Callable[[], Any]:
     """Run the outbox dispatcher once, as the background task would."""
     return app.state.dispatcher.run_once

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.events import EventKind, record_event
 from app.clock import end_of_day_count
 from app.db import SessionFactory, read_session, write_transaction
-from app.domain import codes
+from app.domain import codes, maintenance
 from app.domain.companies import company_not_added, find_company
 from app.domain.errors import DomainError, DomainErrors, NotAuthenticatedError
 from app.domain.letters import CANCELLED_REQUEST_COOLDOWN, letter_problems
@@ -360,6 +360,7 @@ class Decision(enum.StrEnum):
     ALTERNATE_SUSPENDED = "ALTERNATE_SUSPENDED"
     DELEGATION_NOT_ACTIVE = "DELEGATION_NOT_ACTIVE"
     RIGHT_NOT_DELEGATED = "RIGHT_NOT_DELEGATED"
+    UNDER_MAINTENANCE = "UNDER_MAINTENANCE"
     INVALID_COMPANY_IDENTIFIER = "INVALID_COMPANY_IDENTIFIER"
     NO_ROLE_ON_COMPANY = "NO_ROLE_ON_COMPANY"
     UNKNOWN_SERVICE = "UNKNOWN_SERVICE"
@@ -393,6 +394,9 @@ async def authorize(sessions: SessionFactory, question: Question) -> Authorizati
         return Authorization(allowed=False, reason=Decision.UNKNOWN_SERVICE)
     if question.right not in service.rights:
         return Authorization(allowed=False, reason=Decision.RIGHT_NOT_SUPPORTED)
+    notices = await maintenance.current_and_coming(sessions, question.now)
+    if maintenance.closes_service(notices, service.code, question.now):
+        return Authorization(allowed=False, reason=Decision.UNDER_MAINTENANCE)
     async with read_session(sessions) as session:
         reason = await _decide_on_company(session, question)
     return Authorization(allowed=reason in ALLOWING, reason=reason)

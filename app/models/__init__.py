@@ -11,6 +11,7 @@ from app.models.delegations import (
     DelegationRequestStatus,
     DelegationStatus,
 )
+from app.models.maintenance import MaintenanceNotice
 from app.models.notifications import OutboxMessage
 from app.models.security import ApiToken, RateLimitHit, Session, ThrottleState
 from app.models.services import Capacity, ServiceRequest, ServiceRequestStatus
@@ -33,6 +34,7 @@ __all__ = [
     "DelegationRequest",
     "DelegationRequestStatus",
     "DelegationStatus",
+    "MaintenanceNotice",
     "OneTimeCode",
     "OutboxMessage",
     "RateLimitHit",

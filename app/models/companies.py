@@ -36,6 +36,9 @@ class Company(Base):
     postal_code: Mapped[str | None] = mapped_column(String(16))
     city: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when staff replace the principal administrator: the new one must review the
+    # delegations and bank accounts, then acknowledge it (acknowledgeCompanyReview).
+    review_required_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def identifier(self) -> str:

@@ -219,3 +219,33 @@ def account_locked_email(until: datetime) -> Message:
         f"the address concerned is blocked until {_paris(until)}.\n"
         "If it was not you, consider changing your password." + SIGNATURE,
     )
+
+
+def principal_appointed_by_staff_email(first_name: str, company_name: str) -> Message:
+    return Message(
+        f"You are now principal administrator: {company_name}",
+        f"Hello {first_name},\n\n"
+        f"The tax department made you the principal administrator of {company_name} in the "
+        "professional space, for every service the company holds.\n"
+        "Check its delegations and bank accounts now: they stay as your predecessor left them. "
+        "Then confirm in your space that you reviewed them (acknowledgeCompanyReview)." + SIGNATURE,
+    )
+
+
+def principal_replaced_email(first_name: str, company_name: str) -> Message:
+    return Message(
+        f"You are no longer principal administrator: {company_name}",
+        f"Hello {first_name},\n\n"
+        f"The tax department appointed another principal administrator of {company_name}. "
+        "If you did not expect it, contact your tax office." + SIGNATURE,
+    )
+
+
+def access_withdrawn_email(first_name: str, company_name: str) -> Message:
+    return Message(
+        f"Access withdrawn: {company_name}",
+        f"Hello {first_name},\n\n"
+        f"The tax department withdrew your administrator role on {company_name}. Delegations "
+        "you may hold are unchanged. If you did not expect it, contact your tax office."
+        + SIGNATURE,
+    )

@@ -7,11 +7,15 @@ from typing import Annotated
 import strawberry
 
 from app.db import read_session
-from app.domain import companies
+from app.domain import companies, staff_actions
 from app.resolvers.common import global_pk, viewer_id
 from app.resolvers.errors import INPUT, attempt
 from app.schema import services as types
-from app.schema.companies import Company
+from app.schema.companies import (
+    AcknowledgeCompanyReviewInput,
+    AcknowledgeCompanyReviewPayload,
+    Company,
+)
 
 
 async def company(
@@ -51,3 +55,21 @@ async def remove_company(
     pk = global_pk(input.company_id, "Company")
     _, errors = await attempt(companies.remove_company(ctx.runtime, ctx.caller, pk))
     return types.RemoveCompanyPayload(user_errors=errors)
+
+
+async def acknowledge_company_review(
+    info: strawberry.Info, input: Annotated[AcknowledgeCompanyReviewInput, INPUT]
+) -> AcknowledgeCompanyReviewPayload:
+    account_id = viewer_id(info)
+    ctx = info.context
+    reviewed, errors = await attempt(
+        staff_actions.acknowledge_review(
+            ctx.runtime, ctx.caller, global_pk(input.company_id, "Company")
+        )
+    )
+    return AcknowledgeCompanyReviewPayload(
+        company=Company.from_model(reviewed, "PRINCIPAL_ADMINISTRATOR", account_id)
+        if reviewed
+        else None,
+        user_errors=errors,
+    )

@@ -21,6 +21,7 @@ from app.schema.delegations import (
     DelegationStatus,
     delegation_connection,
 )
+from app.schema.errors import UserError
 from app.schema.nodes import (
     After,
     First,
@@ -72,6 +73,10 @@ class Company(Node):
         description="Postal address of the registered office, one line per item; letters go here."
     )
     my_role: CompanyRole = strawberry.field(description="The role the viewer holds on it.")
+    review_required: bool = strawberry.field(
+        description="The tax department replaced the principal administrator: the new one "
+        "should check the delegations and bank accounts, then call acknowledgeCompanyReview."
+    )
     company_id: strawberry.Private[int]
     viewer_id: strawberry.Private[int]
 
@@ -84,6 +89,7 @@ class Company(Node):
             name=company.name,
             registered_office=company.registered_office_lines(),
             my_role=CompanyRole[role or Role.NONE],
+            review_required=company.review_required_since is not None,
             company_id=company.id,
             viewer_id=viewer_id,
         )
@@ -204,6 +210,19 @@ class Company(Node):
             for request in requests
             if now < request.expires_at
         ]
+
+
+@strawberry.input(description="The principal administrator confirms the post-replacement review.")
+class AcknowledgeCompanyReviewInput:
+    company_id: strawberry.ID = strawberry.field(description="Global ID of the company.")
+
+
+@strawberry.type(description="Result of acknowledging a company review.")
+class AcknowledgeCompanyReviewPayload:
+    company: Company | None = strawberry.field(
+        description="The company, no longer flagged for review."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Always empty.")
 
 
 @strawberry.type(description="An edge of a company connection.")

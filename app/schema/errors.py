@@ -237,6 +237,20 @@ class UserErrorCode(enum.Enum):
     ACCOUNT_NOT_ACTIVE = strawberry.enum_value(
         "ACCOUNT_NOT_ACTIVE", description="Right password, but the account is not activated."
     )
+    REASON_REQUIRED = strawberry.enum_value(
+        "REASON_REQUIRED", description="A staff action needs a reason of 10 to 1,000 characters."
+    )
+    ALREADY_PRINCIPAL_ADMINISTRATOR = strawberry.enum_value(
+        "ALREADY_PRINCIPAL_ADMINISTRATOR",
+        description="The account already is the company's principal administrator.",
+    )
+    ACCOUNT_HAS_NO_ROLE = strawberry.enum_value(
+        "ACCOUNT_HAS_NO_ROLE",
+        description="The account is neither principal nor alternate administrator of the company.",
+    )
+    MAINTENANCE_NOT_FOUND = strawberry.enum_value(
+        "MAINTENANCE_NOT_FOUND", description="No such maintenance window to come or in force."
+    )
     INVALID_OFFICE = strawberry.enum_value(
         "INVALID_OFFICE", description="Not a département code (01-95, 2A, 2B, 971-978)."
     )

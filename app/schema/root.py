@@ -9,14 +9,16 @@ from app.resolvers import accounts as account_resolvers
 from app.resolvers import api_tokens as token_resolvers
 from app.resolvers import companies as company_resolvers
 from app.resolvers import delegations as delegation_resolvers
+from app.resolvers import maintenance as maintenance_resolvers
 from app.resolvers import services as service_resolvers
 from app.resolvers.nodes import resolve_node
 from app.schema import accounts as account_types
 from app.schema import api_tokens as token_types
 from app.schema import delegations as delegation_types
 from app.schema import services as service_types
-from app.schema.companies import Company
+from app.schema.companies import AcknowledgeCompanyReviewPayload, Company
 from app.schema.execution import GatewaySchema, ScopedExecutionContext, gateway_extensions
+from app.schema.maintenance import MaintenanceGate, ServiceStatus
 from app.schema.nodes import Node
 from app.schema.scalars import SCALAR_MAP
 from app.security.permissions import (
@@ -44,6 +46,11 @@ class Query:
         resolver=company_resolvers.company,
         permission_classes=[CompaniesRead],
         description="A company the viewer added or holds a role on; null for any other.",
+    )
+    service_status: ServiceStatus = strawberry.field(
+        resolver=maintenance_resolvers.service_status,
+        description="Whether the professional space is open, and the maintenance windows in "
+        "force or to come. Needs no log-in.",
     )
     authorize: service_types.AuthorizePayload = strawberry.field(
         resolver=service_resolvers.authorize,
@@ -184,6 +191,12 @@ class Mutation:
         description="Attach a company by SIREN or IDSP (expert mode); no rights yet. Adding it "
         "again changes nothing; past 100 identifiers the payload carries a warning.",
     )
+    acknowledge_company_review: AcknowledgeCompanyReviewPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=company_resolvers.acknowledge_company_review,
+        description="The principal administrator confirms having checked the delegations and "
+        "bank accounts after the tax department appointed them: reviewRequired goes false.",
+    )
     remove_company: service_types.RemoveCompanyPayload = strawberry.mutation(
         permission_classes=[SessionOnly],
         resolver=company_resolvers.remove_company,
@@ -214,7 +227,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
             delegation_types.DelegationRequest,
             token_types.ApiToken,
         ],
-        extensions=gateway_extensions(introspection=introspection),
+        extensions=[*gateway_extensions(introspection=introspection), MaintenanceGate],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=ScopedExecutionContext,
     )

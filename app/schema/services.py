@@ -210,6 +210,11 @@ class AuthorizationReason(enum.Enum):
     RIGHT_NOT_DELEGATED = strawberry.enum_value(
         "RIGHT_NOT_DELEGATED", description="The delegation does not include this right."
     )
+    UNDER_MAINTENANCE = strawberry.enum_value(
+        "UNDER_MAINTENANCE",
+        description="A maintenance window of the tax department covers this service now "
+        "(see serviceStatus).",
+    )
 
 
 @strawberry.input(description="The question a downstream online service asks the gateway.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from app.resolvers.staff import directory, sessions
+from app.resolvers.staff import actions, directory, maintenance, sessions
 from app.schema.execution import GatewaySchema, ScopedExecutionContext, gateway_extensions
 from app.schema.scalars import SCALAR_MAP
 from app.schema.staff import types
@@ -38,6 +38,30 @@ class StaffMutation:
     )
     staff_log_out: types.StaffLogOutPayload = strawberry.mutation(
         resolver=sessions.staff_log_out, description="End the current staff session."
+    )
+    replace_principal_administrator: types.ReplacePrincipalAdministratorPayload = (
+        strawberry.mutation(
+            resolver=actions.replace_principal_administrator,
+            description="Appoint an active account principal administrator of a company of the "
+            "member's office, for every service it holds. The previous principal loses the "
+            "role; delegations stay as they are; the company is flagged for review until the "
+            "new principal acknowledges it. Both are emailed.",
+        )
+    )
+    schedule_maintenance: types.ScheduleMaintenancePayload = strawberry.mutation(
+        resolver=maintenance.schedule_maintenance,
+        description="Announce a maintenance window (national staff only). During a whole-site "
+        "window, public mutations other than logIn and logOut are refused; a window on some "
+        "services makes authorize refuse them. This endpoint is never closed.",
+    )
+    cancel_maintenance: types.CancelMaintenancePayload = strawberry.mutation(
+        resolver=maintenance.cancel_maintenance,
+        description="Cancel a maintenance window to come or in force (national staff only).",
+    )
+    withdraw_access: types.WithdrawAccessPayload = strawberry.mutation(
+        resolver=actions.withdraw_access,
+        description="Remove an account's principal or alternate administrator role on a company "
+        "of the member's office; its delegations stay. The account is emailed.",
     )
 
 

@@ -18,6 +18,7 @@ from app.schema.companies import CompanyRole
 from app.schema.delegations import DelegatedService, DelegationParty, DelegationStatus
 from app.schema.delegations import delegated_services as delegated
 from app.schema.errors import UserError
+from app.schema.maintenance import MaintenanceNotice
 from app.schema.services import OnlineService
 
 
@@ -234,3 +235,58 @@ class StaffLogOutInput:
 @strawberry.type(description="Result of a staff log-out.")
 class StaffLogOutPayload:
     user_errors: list[UserError] = strawberry.field(description="Always empty.")
+
+
+@strawberry.input(description="Appoint another principal administrator of a company.")
+class ReplacePrincipalAdministratorInput:
+    company_identifier: str = strawberry.field(description="SIREN or IDSP of the company.")
+    new_principal_email: str = strawberry.field(description="Login email of an active account.")
+    reason: str = strawberry.field(description="Why (10 to 1,000 characters); kept in the history.")
+
+
+@strawberry.type(description="Result of a replacement of the principal administrator.")
+class ReplacePrincipalAdministratorPayload:
+    company: StaffCompany | None = strawberry.field(description="The company's file afterwards.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.input(description="Withdraw an account's administrator role on a company.")
+class WithdrawAccessInput:
+    company_identifier: str = strawberry.field(description="SIREN or IDSP of the company.")
+    account_email: str = strawberry.field(description="Login email of the administrator.")
+    reason: str = strawberry.field(description="Why (10 to 1,000 characters); kept in the history.")
+
+
+@strawberry.type(description="Result of a withdrawal.")
+class WithdrawAccessPayload:
+    company: StaffCompany | None = strawberry.field(description="The company's file afterwards.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.input(description="Announce a maintenance window (national staff).")
+class ScheduleMaintenanceInput:
+    starts_at: datetime = strawberry.field(description="Start of the window.")
+    ends_at: datetime = strawberry.field(description="End of the window, after its start.")
+    message: str = strawberry.field(description="What professionals read (1 to 1,000 characters).")
+    service_codes: list[str] = strawberry.field(
+        description="Online services concerned; an empty list closes the whole site."
+    )
+    reason: str = strawberry.field(description="Why (10 to 1,000 characters); kept in the history.")
+
+
+@strawberry.type(description="Result of scheduling a maintenance window.")
+class ScheduleMaintenancePayload:
+    notice: MaintenanceNotice | None = strawberry.field(description="The notice announced.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was scheduled.")
+
+
+@strawberry.input(description="Cancel a maintenance window to come or in force (national staff).")
+class CancelMaintenanceInput:
+    notice_id: strawberry.ID = strawberry.field(description="The notice's `id`.")
+    reason: str = strawberry.field(description="Why (10 to 1,000 characters); kept in the history.")
+
+
+@strawberry.type(description="Result of cancelling a maintenance window.")
+class CancelMaintenancePayload:
+    notice: MaintenanceNotice | None = strawberry.field(description="The notice, now cancelled.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
