@@ -25,3 +25,12 @@ def office_of(postal_code: str | None) -> str | None:
     if code[:3] in OVERSEAS:
         return code[:3]
     return code[:2]
+
+
+def postal_code_prefixes(office: str) -> tuple[str, ...]:
+    """The postal-code prefixes of an office, so that a query can filter on them."""
+    if office == "2A":
+        return ("200", "201")
+    if office == "2B":
+        return ("202", "203", "204", "205", "206")
+    return (office,)

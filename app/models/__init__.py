@@ -15,6 +15,7 @@ from app.models.maintenance import MaintenanceNotice
 from app.models.notifications import OutboxMessage
 from app.models.security import ApiToken, RateLimitHit, Session, ThrottleState
 from app.models.services import Capacity, ServiceRequest, ServiceRequestStatus
+from app.models.special_services import SpecialServiceRequest, SpecialServiceRequestStatus
 from app.models.staff import StaffMember, StaffSession
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "ServiceRequest",
     "ServiceRequestStatus",
     "Session",
+    "SpecialServiceRequest",
+    "SpecialServiceRequestStatus",
     "StaffMember",
     "StaffSession",
     "ThrottleState",

@@ -249,3 +249,18 @@ def access_withdrawn_email(first_name: str, company_name: str) -> Message:
         "you may hold are unchanged. If you did not expect it, contact your tax office."
         + SIGNATURE,
     )
+
+
+def special_service_decided_email(
+    first_name: str, company_name: str, service_name: str, *, approved: bool
+) -> Message:
+    outcome = (
+        f"approved: {company_name} now holds it, and you hold its rights as principal administrator"
+        if approved
+        else "refused. Your tax office can tell you why"
+    )
+    return Message(
+        f"{service_name}: request {'approved' if approved else 'refused'}",
+        f"Hello {first_name},\n\n"
+        f"Your request for {service_name} for {company_name} was {outcome}." + SIGNATURE,
+    )

@@ -23,9 +23,9 @@ class OnlineService:
 _C, _D, _P = Right.CONSULT, Right.DECLARE, Right.PAY
 
 
-def _separate_signup(code: str, name: str) -> OnlineService:
-    """A service with its own request, decided by the tax department."""
-    return OnlineService(code, name, (), requires_separate_signup=True)
+def _separate_signup(code: str, name: str, rights: tuple[Right, ...]) -> OnlineService:
+    """A service with its own request (requestSpecialService), decided by the tax department."""
+    return OnlineService(code, name, rights, requires_separate_signup=True)
 
 
 CATALOGUE: tuple[OnlineService, ...] = (
@@ -38,14 +38,13 @@ CATALOGUE: tuple[OnlineService, ...] = (
     OnlineService("PAYER_CFE", "Payer la CFE-IFER", (_C, _P)),
     OnlineService("DECLARER_LOYERS", "Déclarer les loyers", (_C, _D)),
     OnlineService("MESSAGERIE", "Messagerie sécurisée", (_C, _D)),
-    OnlineService(
-        "REMBOURSEMENT_TVA_UE", "Remboursement de TVA UE", (), requires_separate_signup=True
-    ),
-    _separate_signup("DECLARER_DAC6", "Déclarer dispositif DAC6"),
-    _separate_signup("GUICHET_TVA_UE", "Guichet de TVA UE"),
-    OnlineService(
-        "ECONOMIE_COLLABORATIVE", "Économie collaborative", (), requires_separate_signup=True
-    ),
+    # Rights of the separate-sign-up services (ours to define): a refund claim is consulted and
+    # filed; DAC6 arrangements and platform reports are declared; the EU VAT one-stop shop is
+    # declared and paid.
+    _separate_signup("REMBOURSEMENT_TVA_UE", "Remboursement de TVA UE", (_C, _D)),
+    _separate_signup("DECLARER_DAC6", "Déclarer dispositif DAC6", (_C, _D)),
+    _separate_signup("GUICHET_TVA_UE", "Guichet de TVA UE", (_C, _D, _P)),
+    _separate_signup("ECONOMIE_COLLABORATIVE", "Économie collaborative", (_C, _D)),
 )
 
 BY_CODE: dict[str, OnlineService] = {service.code: service for service in CATALOGUE}

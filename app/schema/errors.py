@@ -248,6 +248,26 @@ class UserErrorCode(enum.Enum):
         "ACCOUNT_HAS_NO_ROLE",
         description="The account is neither principal nor alternate administrator of the company.",
     )
+    SERVICE_NOT_SPECIAL = strawberry.enum_value(
+        "SERVICE_NOT_SPECIAL",
+        description="Not a separate-sign-up service; use requestServiceAccess for the others.",
+    )
+    SERVICE_ALREADY_HELD = strawberry.enum_value(
+        "SERVICE_ALREADY_HELD", description="The company already holds this service."
+    )
+    JUSTIFICATION_REQUIRED = strawberry.enum_value(
+        "JUSTIFICATION_REQUIRED", description="Explain the need in 10 to 2,000 characters."
+    )
+    SPECIAL_SERVICE_REQUEST_ALREADY_PENDING = strawberry.enum_value(
+        "SPECIAL_SERVICE_REQUEST_ALREADY_PENDING",
+        description="A request for this service awaits the tax department's decision.",
+    )
+    SPECIAL_SERVICE_REQUEST_NOT_FOUND = strawberry.enum_value(
+        "SPECIAL_SERVICE_REQUEST_NOT_FOUND", description="No such special service request."
+    )
+    SPECIAL_SERVICE_REQUEST_ALREADY_DECIDED = strawberry.enum_value(
+        "SPECIAL_SERVICE_REQUEST_ALREADY_DECIDED", description="The request was already decided."
+    )
     MAINTENANCE_NOT_FOUND = strawberry.enum_value(
         "MAINTENANCE_NOT_FOUND", description="No such maintenance window to come or in force."
     )

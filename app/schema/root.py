@@ -11,11 +11,13 @@ from app.resolvers import companies as company_resolvers
 from app.resolvers import delegations as delegation_resolvers
 from app.resolvers import maintenance as maintenance_resolvers
 from app.resolvers import services as service_resolvers
+from app.resolvers import special_services as special_resolvers
 from app.resolvers.nodes import resolve_node
 from app.schema import accounts as account_types
 from app.schema import api_tokens as token_types
 from app.schema import delegations as delegation_types
 from app.schema import services as service_types
+from app.schema import special_services as special_types
 from app.schema.companies import AcknowledgeCompanyReviewPayload, Company
 from app.schema.execution import GatewaySchema, ScopedExecutionContext, gateway_extensions
 from app.schema.maintenance import MaintenanceGate, ServiceStatus
@@ -184,6 +186,13 @@ class Mutation:
         permission_classes=[SessionOnly],
         resolver=token_resolvers.revoke_api_token,
         description="Revoke one of the account's API tokens; it stops working at once.",
+    )
+    request_special_service: special_types.RequestSpecialServicePayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=special_resolvers.request_special_service,
+        description="Ask the tax department for a separate-sign-up service (REMBOURSEMENT_TVA_UE, "
+        "DECLARER_DAC6, GUICHET_TVA_UE, ECONOMIE_COLLABORATIVE) for a company of which the "
+        "viewer is principal administrator; staff decide, and the viewer is emailed.",
     )
     add_company: service_types.AddCompanyPayload = strawberry.mutation(
         permission_classes=[SessionOnly],

@@ -42,9 +42,7 @@ class Capacity(enum.Enum):
 class OnlineService:
     code: str = strawberry.field(description="Stable code, e.g. DECLARER_TVA.")
     name: str = strawberry.field(description="Name shown to users.")
-    supported_rights: list[Right] = strawberry.field(
-        description="Rights the service supports (empty for separate sign-up services)."
-    )
+    supported_rights: list[Right] = strawberry.field(description="Rights the service supports.")
     requires_separate_signup: bool = strawberry.field(
         description="Granted only through its own request, decided by the tax department."
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from app.resolvers.staff import actions, directory, maintenance, sessions
+from app.resolvers.staff import actions, directory, maintenance, sessions, special_services
 from app.schema.execution import GatewaySchema, ScopedExecutionContext, gateway_extensions
 from app.schema.scalars import SCALAR_MAP
 from app.schema.staff import types
@@ -21,6 +21,11 @@ class StaffQuery:
         resolver=directory.company,
         description="A company's file, for staff of its office (or national staff); null when "
         "the directory has no such company, FORBIDDEN for another office's company.",
+    )
+    special_service_requests: types.StaffSpecialServiceRequestConnection = strawberry.field(
+        resolver=special_services.special_service_requests,
+        description="Requests for the separate-sign-up services on companies of the member's "
+        "office (every office, for national staff), oldest first.",
     )
     account: types.StaffAccount | None = strawberry.field(
         resolver=directory.account,
@@ -57,6 +62,11 @@ class StaffMutation:
     cancel_maintenance: types.CancelMaintenancePayload = strawberry.mutation(
         resolver=maintenance.cancel_maintenance,
         description="Cancel a maintenance window to come or in force (national staff only).",
+    )
+    decide_special_service_request: types.DecideSpecialServiceRequestPayload = strawberry.mutation(
+        resolver=special_services.decide_special_service_request,
+        description="Approve (the company gets the service, its principal the rights) or "
+        "refuse a special service request of the member's office; the requester is emailed.",
     )
     withdraw_access: types.WithdrawAccessPayload = strawberry.mutation(
         resolver=actions.withdraw_access,

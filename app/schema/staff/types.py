@@ -19,7 +19,9 @@ from app.schema.delegations import DelegatedService, DelegationParty, Delegation
 from app.schema.delegations import delegated_services as delegated
 from app.schema.errors import UserError
 from app.schema.maintenance import MaintenanceNotice
+from app.schema.nodes import PageInfo
 from app.schema.services import OnlineService
+from app.schema.special_services import SpecialServiceRequest
 
 
 @strawberry.type(description="A member of the tax department's staff.")
@@ -289,4 +291,39 @@ class CancelMaintenanceInput:
 @strawberry.type(description="Result of cancelling a maintenance window.")
 class CancelMaintenancePayload:
     notice: MaintenanceNotice | None = strawberry.field(description="The notice, now cancelled.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type(description="A special service request, as the deciding office sees it.")
+class StaffSpecialServiceRequest:
+    request: SpecialServiceRequest = strawberry.field(description="The request.")
+    company: StaffCompanySummary = strawberry.field(description="The company concerned.")
+    requester_email: str = strawberry.field(description="The principal administrator who asked.")
+
+
+@strawberry.type(description="An edge of a special service request connection.")
+class StaffSpecialServiceRequestEdge:
+    cursor: str = strawberry.field(description="Opaque position of this edge.")
+    node: StaffSpecialServiceRequest = strawberry.field(description="The request.")
+
+
+@strawberry.type(description="A page of special service requests (Relay connection).")
+class StaffSpecialServiceRequestConnection:
+    edges: list[StaffSpecialServiceRequestEdge] = strawberry.field(description="This page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Number of requests in all pages.")
+
+
+@strawberry.input(description="Approve or refuse a special service request.")
+class DecideSpecialServiceRequestInput:
+    request_id: strawberry.ID = strawberry.field(description="The request's global ID.")
+    approve: bool = strawberry.field(description="True grants the service; false refuses it.")
+    reason: str = strawberry.field(description="Why (10 to 1,000 characters); kept in the history.")
+
+
+@strawberry.type(description="Result of a decision on a special service request.")
+class DecideSpecialServiceRequestPayload:
+    special_service_request: SpecialServiceRequest | None = strawberry.field(
+        description="The request, decided."
+    )
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
