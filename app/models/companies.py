@@ -39,6 +39,9 @@ class Company(Base):
     # Set when staff replace the principal administrator: the new one must review the
     # delegations and bank accounts, then acknowledge it (acknowledgeCompanyReview).
     review_required_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An IDSP entity merged into the SIRENE company it turned out to be (linkSiren): it keeps
+    # its row for the history that names it, and no identifier any more.
+    merged_into_company_id: Mapped[int | None] = mapped_column()
 
     @property
     def identifier(self) -> str:

@@ -268,6 +268,27 @@ class UserErrorCode(enum.Enum):
     SPECIAL_SERVICE_REQUEST_ALREADY_DECIDED = strawberry.enum_value(
         "SPECIAL_SERVICE_REQUEST_ALREADY_DECIDED", description="The request was already decided."
     )
+    INVALID_ADDRESS = strawberry.enum_value(
+        "INVALID_ADDRESS", description="An address line or city is missing, too long or malformed."
+    )
+    INVALID_POSTAL_CODE = strawberry.enum_value(
+        "INVALID_POSTAL_CODE", description="Not a French postal code (5 digits)."
+    )
+    IDSP_ALREADY_LINKED = strawberry.enum_value(
+        "IDSP_ALREADY_LINKED", description="The IDSP entity already has a SIREN."
+    )
+    SIREN_ALREADY_LINKED = strawberry.enum_value(
+        "SIREN_ALREADY_LINKED", description="The SIREN is already linked to another IDSP."
+    )
+    BOTH_HAVE_PRINCIPAL_ADMINISTRATOR = strawberry.enum_value(
+        "BOTH_HAVE_PRINCIPAL_ADMINISTRATOR",
+        description="Both sides of a link have a principal administrator; replace one first.",
+    )
+    LINK_CONFLICT = strawberry.enum_value(
+        "LINK_CONFLICT",
+        description="Both sides hold a live delegation, a pending request or an alternate "
+        "administrator for the same purpose.",
+    )
     MAINTENANCE_NOT_FOUND = strawberry.enum_value(
         "MAINTENANCE_NOT_FOUND", description="No such maintenance window to come or in force."
     )

@@ -15,9 +15,10 @@ from app.schema.errors import UserError
 from app.schema.staff import types
 
 
-async def _acted(
+async def acted(
     info: Info, action: Awaitable[CompanyModel]
 ) -> tuple[types.StaffCompany | None, list[UserError]]:
+    """Run a staff action on a company; its file afterwards, or the userErrors."""
     try:
         company, errors = await attempt(action)
     except ForbiddenError as error:
@@ -37,7 +38,7 @@ async def replace_principal_administrator(
     info: Info, input: Annotated[types.ReplacePrincipalAdministratorInput, INPUT]
 ) -> types.ReplacePrincipalAdministratorPayload:
     member = staff_member(info)
-    company, errors = await _acted(
+    company, errors = await acted(
         info,
         staff_actions.replace_principal(
             info.context.runtime,
@@ -55,7 +56,7 @@ async def withdraw_access(
     info: Info, input: Annotated[types.WithdrawAccessInput, INPUT]
 ) -> types.WithdrawAccessPayload:
     member = staff_member(info)
-    company, errors = await _acted(
+    company, errors = await acted(
         info,
         staff_actions.withdraw_access(
             info.context.runtime,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from app.resolvers.staff import actions, directory, maintenance, sessions, special_services
+from app.resolvers.staff import (
+    actions,
+    directory,
+    identifiers,
+    maintenance,
+    sessions,
+    special_services,
+)
 from app.schema.execution import GatewaySchema, ScopedExecutionContext, gateway_extensions
 from app.schema.scalars import SCALAR_MAP
 from app.schema.staff import types
@@ -67,6 +74,18 @@ class StaffMutation:
         resolver=special_services.decide_special_service_request,
         description="Approve (the company gets the service, its principal the rights) or "
         "refuse a special service request of the member's office; the requester is emailed.",
+    )
+    register_provisional_entity: types.RegisterProvisionalEntityPayload = strawberry.mutation(
+        resolver=identifiers.register_provisional_entity,
+        description="Register an entity not yet on the SIRENE register, in the member's office: "
+        "it gets a fresh IDSP (P, eight digits, a Luhn digit) that professionals add it by.",
+    )
+    link_siren: types.LinkSirenPayload = strawberry.mutation(
+        resolver=identifiers.link_siren,
+        description="Give an IDSP entity its SIREN. If the directory already holds that SIREN, "
+        "the two become one company under it: roles, services, delegations, requests and the "
+        "change feed follow, and both identifiers resolve to it. Refused when both have a "
+        "principal administrator.",
     )
     withdraw_access: types.WithdrawAccessPayload = strawberry.mutation(
         resolver=actions.withdraw_access,

@@ -327,3 +327,38 @@ class DecideSpecialServiceRequestPayload:
         description="The request, decided."
     )
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.input(description="Register an entity that awaits its SIREN; it gets a fresh IDSP.")
+class RegisterProvisionalEntityInput:
+    name: str = strawberry.field(description="Name of the entity.")
+    legal_form: str = strawberry.field(
+        description="Legal form code (INSEE), if known; may be empty."
+    )
+    address_lines: list[str] = strawberry.field(
+        description="Street address of the registered office: one or two lines (complement first)."
+    )
+    postal_code: str = strawberry.field(description="Postal code; decides the tax office.")
+    city: str = strawberry.field(description="City.")
+    reason: str = strawberry.field(description="Why (10 to 1,000 characters); kept in the history.")
+
+
+@strawberry.type(description="Result of registering a provisional entity.")
+class RegisterProvisionalEntityPayload:
+    company: StaffCompany | None = strawberry.field(description="The entity's file, with its IDSP.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was registered.")
+
+
+@strawberry.input(description="Give an IDSP entity its SIREN.")
+class LinkSirenInput:
+    idsp: str = strawberry.field(description="The entity's IDSP.")
+    siren: str = strawberry.field(description="The SIREN it received.")
+    reason: str = strawberry.field(description="Why (10 to 1,000 characters); kept in the history.")
+
+
+@strawberry.type(description="Result of linking a SIREN.")
+class LinkSirenPayload:
+    company: StaffCompany | None = strawberry.field(
+        description="The company, under its SIREN; both identifiers now resolve to it."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
