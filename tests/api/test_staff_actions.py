@@ -205,3 +205,102 @@ async def test_staff_mutations_need_a_staff_session(world, staff_api):
     async with staff_api() as anonymous:
         response = await anonymous.call(REPLACE, input=_replace())
     assert response.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_no_staff_mutation_touches_the_delegations_table(app, world, staff_api, clock):
+    """Staff cannot remove or change a delegation: every staff mutation, one after the other."""
+    owner, company, *_ = world
+    await owner.data(
+        ALTERNATE_MUTATIONS["designate"],
+        input={"companyId": company["id"], "accountEmail": "successor@example.fr"},
+    )
+
+    async def snapshot():
+        async with app.state.runtime.sessions() as session:
+            return [
+                (
+                    d.id,
+                    d.company_id,
+                    d.delegate_account_id,
+                    d.grantor_account_id,
+                    d.services,
+                    d.starts_at,
+                    d.ends_at,
+                    d.revoked_at,
+                    d.updated_at,
+                )
+                for d in await session.scalars(select(Delegation).order_by(Delegation.id))
+            ]
+
+    asked = await owner.data(
+        "mutation($input: RequestSpecialServiceInput!) { requestSpecialService(input: $input) "
+        "{ specialServiceRequest { id } } }",
+        input={
+            "companyId": company["id"],
+            "serviceCode": "DECLARER_DAC6",
+            "justification": "Dispositifs transfrontières à déclarer",
+        },
+    )
+    special = asked["requestSpecialService"]["specialServiceRequest"]["id"]
+    before = await snapshot()
+    totp = await _member(app, email="national@dgfip.finances.gouv.fr", national=True)
+    token = (await _log_in(staff_api, totp, clock, email="national@dgfip.finances.gouv.fr"))[
+        "token"
+    ]
+    async with staff_api(token=token) as national:
+        documents = [
+            (
+                "mutation($input: DecideSpecialServiceRequestInput!) { decideSpecialServiceRequest(input: $input) { userErrors { code } } }",
+                {"requestId": special, "approve": True, "reason": REASON},
+            ),
+            (REPLACE, _replace()),
+            (
+                WITHDRAW,
+                {
+                    "companyIdentifier": SAMPLE_SIREN,
+                    "accountEmail": "successor@example.fr",
+                    "reason": REASON,
+                },
+            ),
+            (
+                "mutation($input: ScheduleMaintenanceInput!) { scheduleMaintenance(input: $input) { notice { id } userErrors { code } } }",
+                {
+                    "startsAt": clock.now().isoformat(),
+                    "endsAt": (clock.now().replace(year=2100)).isoformat(),
+                    "message": "Maintenance",
+                    "serviceCodes": ["DECLARER_TVA"],
+                    "reason": REASON,
+                },
+            ),
+            (
+                "mutation($input: RegisterProvisionalEntityInput!) { registerProvisionalEntity(input: $input) { company { company { idsp } } userErrors { code } } }",
+                {
+                    "name": "ENTITE",
+                    "legalForm": "",
+                    "addressLines": ["1 RUE X"],
+                    "postalCode": "75001",
+                    "city": "PARIS",
+                    "reason": REASON,
+                },
+            ),
+        ]
+        outcomes = []
+        for document, values in documents:
+            response = await national.call(document, input=values)
+            assert response.errors is None, response.errors
+            outcomes.append(next(iter(response.data.values())))
+        idsp = outcomes[-1]["company"]["company"]["idsp"]
+        linked = await national.call(
+            "mutation($input: LinkSirenInput!) { linkSiren(input: $input) { userErrors { code } } }",
+            input={"idsp": idsp, "siren": "732829320", "reason": REASON},
+        )
+        notice = outcomes[3]["notice"]["id"]
+        cancelled = await national.call(
+            "mutation($input: CancelMaintenanceInput!) { cancelMaintenance(input: $input) { userErrors { code } } }",
+            input={"noticeId": notice, "reason": REASON},
+        )
+        await national.call("mutation { staffLogOut(input: {}) { userErrors { code } } }")
+    assert all(outcome["userErrors"] == [] for outcome in outcomes)
+    assert linked.data["linkSiren"]["userErrors"] == []
+    assert cancelled.data["cancelMaintenance"]["userErrors"] == []
+    assert await snapshot() == before

@@ -127,6 +127,10 @@ class StaffCompany:
     pending_delegation_requests: int = strawberry.field(
         description="How many delegation requests await the administrators' answer."
     )
+    review_required: bool = strawberry.field(
+        description="The principal administrator was replaced and has not yet acknowledged "
+        "checking the delegations and bank accounts."
+    )
 
     @classmethod
     def from_file(cls, file: CompanyFile, now: datetime) -> StaffCompany:
@@ -163,6 +167,7 @@ class StaffCompany:
                 for request, requester in file.pending_service_requests
             ],
             pending_delegation_requests=len(file.pending_delegation_requests),
+            review_required=file.company.review_required_since is not None,
         )
 
 
