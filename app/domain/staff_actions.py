@@ -17,7 +17,7 @@ from app.domain.delegations import active_account, role_on
 from app.domain.errors import DomainError, DomainErrors, ForbiddenError
 from app.domain.runtime import Caller, Runtime
 from app.domain.staff_directory import may_act_on
-from app.models import Account, Company, CompanyRole, Role, StaffMember
+from app.models import Account, AccountStatus, Company, CompanyRole, Role, StaffMember
 from app.notifications import templates
 from app.notifications.outbox import enqueue_email
 
@@ -54,6 +54,20 @@ async def _principal_role(session: AsyncSession, company_id: int) -> CompanyRole
             CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
         )
         .with_for_update()
+    )
+
+
+async def _business_email(session: AsyncSession, company_id: int) -> str | None:
+    """The company's confirmed business email: today, the one its basic-mode sign-up confirmed."""
+    return await session.scalar(
+        select(Account.business_email)
+        .where(
+            Account.signup_company_id == company_id,
+            Account.business_email_confirmed_at.is_not(None),
+            Account.status == AccountStatus.ACTIVE,
+        )
+        .order_by(Account.activated_at.desc())
+        .limit(1)
     )
 
 
@@ -117,6 +131,11 @@ async def replace_principal(
                 now,
                 predecessor.email,
                 templates.principal_replaced_email(predecessor.first_name, company.name),
+            )
+        business_email = await _business_email(session, company.id)
+        if business_email is not None:
+            enqueue_email(
+                session, now, business_email, templates.company_principal_replaced(company.name)
             )
         record_event(
             session,

@@ -264,3 +264,13 @@ def special_service_decided_email(
         f"Hello {first_name},\n\n"
         f"Your request for {service_name} for {company_name} was {outcome}." + SIGNATURE,
     )
+
+
+def company_principal_replaced(company_name: str) -> Message:
+    return Message(
+        f"New principal administrator: {company_name}",
+        "Hello,\n\n"
+        f"The tax department appointed a new principal administrator of {company_name} in the "
+        "professional space. If the company did not ask for it, contact your tax office."
+        + SIGNATURE,
+    )

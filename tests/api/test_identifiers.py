@@ -29,6 +29,9 @@ mutation Link($input: LinkSirenInput!) {
 }
 """
 COMPANY = "query($id: String!) { company(identifier: $id) { siren idsp name myRole } }"
+REQUEST_DELEGATION = """
+mutation($input: RequestDelegationInput!) { requestDelegation(input: $input) { userErrors { code } } }
+"""
 REASON = "Immatriculation en attente auprès de l'INSEE"
 UNKNOWN_SIREN = "732829320"
 
@@ -116,11 +119,21 @@ async def test_linking_a_known_siren_merges_everything_into_it(
     idsp = await _register(agent)
     owner = await other_account(api, deliver, settings, make_api, "owner@example.fr")
     firm = await other_account(api, deliver, settings, make_api, "firm@example.fr")
+    auditor = await other_account(api, deliver, settings, make_api, "auditor@example.fr")
     try:
         entity = await become_principal(
             owner, deliver, settings.letters_dir, idsp, ["DECLARER_TVA", "PAYER_TVA"]
         )
         await owner.data(GRANT, input=grant_input(entity["id"], "firm@example.fr"))
+        asked = await auditor.data(
+            REQUEST_DELEGATION,
+            input={
+                "companyIdentifier": idsp,
+                "services": [{"serviceCode": "PAYER_TVA", "rights": ["CONSULT"]}],
+                "message": "Commissaire aux comptes",
+            },
+        )
+        assert asked["requestDelegation"]["userErrors"] == []
         async with app.state.runtime.sessions() as session:
             before = [
                 (d.id, d.delegate_account_id, d.services)
@@ -142,6 +155,12 @@ async def test_linking_a_known_siren_merges_everything_into_it(
             assert await ask(firm, identifier=identifier) == (True, "DELEGATION")
             seen = (await owner.data(COMPANY, id=identifier))["company"]
             assert seen["myRole"] == "PRINCIPAL_ADMINISTRATOR"
+        pending = await owner.data(
+            f'{{ company(identifier: "{SAMPLE_SIREN}") {{ delegationRequests {{ requester {{ email }} }} }} }}'
+        )
+        assert pending["company"]["delegationRequests"] == [
+            {"requester": {"email": "auditor@example.fr"}}
+        ]
         async with app.state.runtime.sessions() as session:
             after = [
                 (d.id, d.delegate_account_id, d.services)
@@ -149,8 +168,8 @@ async def test_linking_a_known_siren_merges_everything_into_it(
             ]
         assert after == before
     finally:
-        await owner.__aexit__()
-        await firm.__aexit__()
+        for client in (owner, firm, auditor):
+            await client.__aexit__()
 
 
 async def test_both_principals_refuse_the_link(agent, api, deliver, settings, make_api):

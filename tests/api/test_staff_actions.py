@@ -304,3 +304,21 @@ async def test_no_staff_mutation_touches_the_delegations_table(app, world, staff
     assert linked.data["linkSiren"]["userErrors"] == []
     assert cancelled.data["cancelMaintenance"]["userErrors"] == []
     assert await snapshot() == before
+
+
+async def test_a_replacement_also_tells_the_business_email(
+    api, deliver, settings, make_api, staff_api, app, clock
+):
+    from tests.api.test_nodes import _basic_administrator
+
+    await _basic_administrator(api, deliver, settings)
+    successor = await other_account(api, deliver, settings, make_api, "successor@example.fr")
+    await successor.__aexit__()
+    totp = await _member(app)
+    token = (await _log_in(staff_api, totp, clock))["token"]
+    async with staff_api(token=token) as agent:
+        data = await agent.data(REPLACE, input=_replace())
+    assert data["replacePrincipalAdministrator"]["userErrors"] == []
+    await deliver()
+    [notice] = mail_to(settings.mail_dir, "contact@boulangerie-epis.example.fr")[-1:]
+    assert notice["Subject"] == "New principal administrator: BOULANGERIE DES TROIS EPIS"
