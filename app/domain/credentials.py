@@ -13,6 +13,7 @@ from app.db import read_session, write_transaction
 from app.domain import codes
 from app.domain.api_tokens import revoke_all_api_tokens
 from app.domain.errors import DomainError, NotAuthenticatedError
+from app.domain.open_sessions import open_session
 from app.domain.runtime import Caller, Runtime
 from app.models import Account, Session
 from app.models.accounts import AccountStatus, CodePurpose
@@ -32,8 +33,6 @@ from app.security.throttling import (
 )
 
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
-# Refreshing `last_seen_at` on every request would turn each read into a write.
-LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -138,29 +137,15 @@ async def _record_login_failure(
 
 async def authenticate(rt: Runtime, token: str) -> tuple[Account, Session] | None:
     """The account behind a session token, if the session is still open."""
-    now = rt.clock.now()
-    async with read_session(rt.sessions) as session:
-        row = (
-            await session.execute(
-                select(Session, Account)
-                .join(Account, Account.id == Session.account_id)
-                .where(Session.token_digest == digest(token))
-            )
-        ).first()
-    if row is None:
-        return None
-    user_session, account = row
-    idle_limit = user_session.last_seen_at + rt.settings.session_idle_timeout
-    if user_session.revoked_at or now >= user_session.expires_at or now >= idle_limit:
-        return None
-    if account.status != AccountStatus.ACTIVE:
-        return None
-    if now - user_session.last_seen_at >= LAST_SEEN_GRANULARITY:
-        async with write_transaction(rt.sessions) as session:
-            await session.execute(
-                update(Session).where(Session.id == user_session.id).values(last_seen_at=now)
-            )
-    return account, user_session
+    return await open_session(
+        rt,
+        token,
+        session_model=Session,
+        owner_model=Account,
+        owner_key=Session.account_id,
+        idle_timeout=rt.settings.session_idle_timeout,
+        usable=lambda account: account.status == AccountStatus.ACTIVE,
+    )
 
 
 async def log_out(rt: Runtime, caller: Caller, *, all_sessions: bool = False) -> None:

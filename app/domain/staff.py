@@ -18,6 +18,7 @@ from app.audit.events import EventKind, record_event
 from app.db import read_session, write_transaction
 from app.domain.errors import DomainError, DomainErrors
 from app.domain.offices import is_office
+from app.domain.open_sessions import open_session
 from app.domain.runtime import Caller, Runtime
 from app.domain.validation import clean_email, clean_name
 from app.models import StaffMember, StaffSession
@@ -41,7 +42,6 @@ TOTP_DIGITS = 6
 TOTP_TOLERANCE_STEPS = 1
 STAFF_IDLE_TIMEOUT = timedelta(minutes=15)
 STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=8)
-LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -257,33 +257,15 @@ async def staff_log_in(
 
 async def authenticate_staff(rt: Runtime, token: str) -> tuple[StaffMember, StaffSession] | None:
     """The staff member behind a staff session token, while the session is open."""
-    now = rt.clock.now()
-    async with read_session(rt.sessions) as session:
-        row = (
-            await session.execute(
-                select(StaffSession, StaffMember)
-                .join(StaffMember, StaffMember.id == StaffSession.staff_id)
-                .where(StaffSession.token_digest == digest(token))
-            )
-        ).first()
-    if row is None:
-        return None
-    staff_session, member = row
-    if (
-        staff_session.revoked_at
-        or member.disabled_at
-        or now >= staff_session.expires_at
-        or now >= staff_session.last_seen_at + STAFF_IDLE_TIMEOUT
-    ):
-        return None
-    if now - staff_session.last_seen_at >= LAST_SEEN_GRANULARITY:
-        async with write_transaction(rt.sessions) as session:
-            await session.execute(
-                update(StaffSession)
-                .where(StaffSession.id == staff_session.id)
-                .values(last_seen_at=now)
-            )
-    return member, staff_session
+    return await open_session(
+        rt,
+        token,
+        session_model=StaffSession,
+        owner_model=StaffMember,
+        owner_key=StaffSession.staff_id,
+        idle_timeout=STAFF_IDLE_TIMEOUT,
+        usable=lambda member: member.disabled_at is None,
+    )
 
 
 async def staff_log_out(rt: Runtime, session_id: int) -> None:
