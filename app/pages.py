@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from app.domain import accounts, credentials
+from app.domain import activation, credentials
 from app.domain.errors import DomainError, DomainErrors, RateLimitedError
 from app.domain.runtime import Caller, Runtime
 
@@ -65,7 +65,7 @@ async def confirm_email_page(request: Request) -> HTMLResponse:
         )
     runtime: Runtime = request.app.state.runtime
     try:
-        await accounts.confirm_email(
+        await activation.confirm_email(
             runtime, _caller(request), (await _form(request)).get("token", "")
         )
     except (DomainError, DomainErrors, RateLimitedError) as error:

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from app.context import Context
-from app.domain import accounts, credentials
+from app.domain import accounts, activation, credentials
 from app.domain.errors import NotAuthenticatedError
 from app.resolvers.errors import INPUT, attempt, top_level
 from app.schema import accounts as types
@@ -48,7 +48,9 @@ async def resend_activation_code(
     info: Info, input: Annotated[types.ResendActivationCodeInput, INPUT]
 ) -> types.ResendActivationCodePayload:
     ctx = info.context
-    _, errors = await attempt(accounts.resend_activation_code(ctx.runtime, ctx.caller, input.email))
+    _, errors = await attempt(
+        activation.resend_activation_code(ctx.runtime, ctx.caller, input.email)
+    )
     return types.ResendActivationCodePayload(user_errors=errors)
 
 
@@ -56,7 +58,7 @@ async def confirm_email(
     info: Info, input: Annotated[types.ConfirmEmailInput, INPUT]
 ) -> types.ConfirmEmailPayload:
     ctx = info.context
-    account, errors = await attempt(accounts.confirm_email(ctx.runtime, ctx.caller, input.token))
+    account, errors = await attempt(activation.confirm_email(ctx.runtime, ctx.caller, input.token))
     return types.ConfirmEmailPayload(account=_account(info, account), user_errors=errors)
 
 
@@ -65,7 +67,7 @@ async def activate_account(
 ) -> types.ActivateAccountPayload:
     ctx = info.context
     account, errors = await attempt(
-        accounts.activate_account(ctx.runtime, ctx.caller, input.email, input.code)
+        activation.activate_account(ctx.runtime, ctx.caller, input.email, input.code)
     )
     return types.ActivateAccountPayload(account=_account(info, account), user_errors=errors)
 
