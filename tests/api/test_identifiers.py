@@ -34,6 +34,11 @@ mutation($input: RequestDelegationInput!) { requestDelegation(input: $input) { u
 """
 REASON = "Immatriculation en attente auprès de l'INSEE"
 UNKNOWN_SIREN = "732829320"
+# The sample directory's company in Paris (office 75), as the SIRENE side of a merge.
+PARIS_SIREN = SAMPLE_SIREN
+WITHDRAW = """
+mutation($input: WithdrawAccessInput!) { withdrawAccess(input: $input) { userErrors { code } } }
+"""
 
 
 def _entity(**overrides):
@@ -201,3 +206,50 @@ async def test_both_principals_refuse_the_link(agent, api, deliver, settings, ma
 async def test_link_errors(agent, values, code, field):
     data = await agent.data(LINK, input={**values, "reason": REASON})
     assert [(e["code"], e["field"]) for e in data["linkSiren"]["userErrors"]] == [(code, field)]
+
+
+async def test_a_siren_already_linked_to_another_idsp_is_refused(agent):
+    first = await _register(agent)
+    second = await _register(agent)
+    linked = await agent.data(LINK, input={"idsp": first, "siren": UNKNOWN_SIREN, "reason": REASON})
+    assert linked["linkSiren"]["userErrors"] == []
+
+    refused = await agent.data(
+        LINK, input={"idsp": second, "siren": UNKNOWN_SIREN, "reason": REASON}
+    )
+
+    assert error_codes(refused["linkSiren"]) == ["SIREN_ALREADY_LINKED"]
+
+
+async def test_clashing_delegations_refuse_the_link(agent, api, deliver, settings, make_api):
+    """Staff cannot remove a delegation, so two live ones for the same delegate block the merge."""
+    idsp = await _register(agent)
+    owner = await other_account(api, deliver, settings, make_api, "owner@example.fr")
+    other = await other_account(api, deliver, settings, make_api, "other@example.fr")
+    firm = await other_account(api, deliver, settings, make_api, "firm@example.fr")
+    try:
+        entity = await become_principal(
+            owner, deliver, settings.letters_dir, idsp, ["DECLARER_TVA"]
+        )
+        known = await become_principal(
+            other, deliver, settings.letters_dir, PARIS_SIREN, ["DECLARER_TVA"]
+        )
+        await owner.data(GRANT, input=grant_input(entity["id"], "firm@example.fr"))
+        await other.data(GRANT, input=grant_input(known["id"], "firm@example.fr"))
+        # The SIRENE company's principal withdrawn, so that only the delegations clash.
+        withdrawn = await agent.data(
+            WITHDRAW,
+            input={
+                "companyIdentifier": PARIS_SIREN,
+                "accountEmail": "other@example.fr",
+                "reason": REASON,
+            },
+        )
+        assert withdrawn["withdrawAccess"]["userErrors"] == []
+        refused = await agent.data(
+            LINK, input={"idsp": idsp, "siren": PARIS_SIREN, "reason": REASON}
+        )
+    finally:
+        for client in (owner, other, firm):
+            await client.__aexit__()
+    assert error_codes(refused["linkSiren"]) == ["LINK_CONFLICT"]

@@ -279,3 +279,18 @@ async def test_cli_creates_a_staff_member_and_prints_the_totp_uri(
         cli.main, ["staff", "disable", "--email", "agent@dgfip.finances.gouv.fr"]
     )
     assert "staff member disabled" in capsys.readouterr().out
+
+
+async def test_staff_creation_and_disabling_errors(app):
+    from app.domain.errors import DomainError, DomainErrors
+
+    await _member(app)
+    with pytest.raises(DomainError) as duplicate:
+        await _member(app)
+    assert duplicate.value.code == "STAFF_ALREADY_EXISTS"
+    with pytest.raises(DomainErrors) as office:
+        await _member(app, email="other@dgfip.finances.gouv.fr", office="20")
+    assert [error.code for error in office.value.errors] == ["INVALID_OFFICE"]
+    with pytest.raises(DomainError) as unknown:
+        await staff.disable_staff(app.state.runtime, "nobody@dgfip.finances.gouv.fr")
+    assert unknown.value.code == "STAFF_NOT_FOUND"
