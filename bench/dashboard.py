@@ -40,7 +40,7 @@ from app.models import (
     Role,
 )
 from app.reference.services import STANDARD_SERVICES
-from app.security.passwords import PasswordHasher
+from app.security.passwords import PasswordHasher, PasswordWorkBudget
 from app.security.secrets import new_registration_number
 
 ROOT = Path(__file__).parents[1]
@@ -142,7 +142,9 @@ async def build(url: str) -> dict[int, int]:
     await upgrade(engine)
     sessions = create_session_factory(engine)
     now = SystemClock().now()
-    password_hash = await PasswordHasher(argon2.profiles.RFC_9106_LOW_MEMORY).hash(PASSWORD)
+    password_hash = await PasswordHasher(argon2.profiles.RFC_9106_LOW_MEMORY).hash(
+        PASSWORD, PasswordWorkBudget()
+    )
     accounts = {}
     async with sessions() as session:
         next_company = 1
