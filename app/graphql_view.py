@@ -29,27 +29,35 @@ UNREPRESENTABLE = (
     "NUL character; neither is accepted in any field."
 )
 TOO_LONG = f"The request holds a list of more than {MAX_LIST_ITEMS} items; no field takes so many."
+# No input nests deeper than a handful of levels.
+MAX_NESTING = 32
+TOO_DEEP = f"The request nests values more than {MAX_NESTING} levels deep; no field needs that."
 
 
 def _problem(value: object) -> str | None:
-    """Why the decoded JSON cannot be a request (checked at any depth), or None."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return UNREPRESENTABLE
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return UNREPRESENTABLE
-        return None
-    if isinstance(value, dict):
-        items = [*value.keys(), *value.values()]
-    elif isinstance(value, list):
-        if len(value) > MAX_LIST_ITEMS:
-            return TOO_LONG
-        items = value
-    else:
-        return None
-    return next((problem for item in items if (problem := _problem(item))), None)
+    """Why the decoded JSON cannot be a request (checked at any depth), or None.
+
+    Walked with an explicit stack: a recursive walk would fail on deep nesting itself.
+    """
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return TOO_DEEP
+        if isinstance(item, str):
+            if "\x00" in item:
+                return UNREPRESENTABLE
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return UNREPRESENTABLE
+        elif isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in (*item.keys(), *item.values()))
+        elif isinstance(item, list):
+            if len(item) > MAX_LIST_ITEMS:
+                return TOO_LONG
+            stack.extend((child, depth + 1) for child in item)
+    return None
 
 
 def bearer_token(request: Request) -> str | None:
@@ -73,7 +81,10 @@ class HardenedGraphQL(GraphQL):
     """What both endpoints check before GraphQL work, and how they word errors."""
 
     def decode_json(self, data: str | bytes) -> object:
-        decoded = super().decode_json(data)
+        try:
+            decoded = super().decode_json(data)
+        except RecursionError:
+            raise HTTPException(400, TOO_DEEP) from None
         problem = _problem(decoded)
         if problem:
             raise HTTPException(400, problem)

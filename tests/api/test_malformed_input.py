@@ -288,3 +288,13 @@ async def test_no_input_gives_a_server_error(http, session_token, kind, name, fi
     response = await _post(http, _document(kind, name, field), token, **arguments)
 
     _assert_handled(response)
+
+
+@pytest.mark.parametrize("depth", [40, 5_000, 200_000])
+async def test_deeply_nested_variables_are_refused_at_the_door(http, depth):
+    body = '{"query": "{ viewer { id } }", "variables": {"x": ' + "[" * depth + "]" * depth + "}}"
+    response = await http.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "levels deep" in response.text
