@@ -20,7 +20,7 @@ from app.models import Account, Company, CompanyRole, Role
 from app.models.accounts import PENDING_STATUSES, AccountMode, AccountStatus, CodePurpose
 from app.notifications import templates
 from app.notifications.addresses import email_key
-from app.notifications.outbox import enqueue_unsolicited_email
+from app.notifications.outbox import enqueue_unsolicited_email, lock_recipients
 from app.security import passwords
 from app.security.secrets import new_registration_number
 from app.security.throttling import consume_rate_limit
@@ -219,11 +219,22 @@ async def sign_up_basic(
                 )
             await _expire_stale(session, caller, now, Account.email_key == key)
             existing = await _live_account(session, key)
+            principal = await _principal(session, company.id)
+            taken = principal is not None or await has_users(session, company.id)
+            notified = [existing.email] if existing is not None else []
+            if taken:
+                notified += [business_email, *([principal.email] if principal else [])]
+            await lock_recipients(session, notified)
             if existing is not None:
                 await _tell_owner_of_sign_up_attempt(session, caller, existing, now)
-            if await has_users(session, company.id):
+            if taken:
                 await _tell_company_of_sign_up_attempt(
-                    session, caller, company, business_email, now
+                    session,
+                    caller,
+                    company,
+                    principal=principal,
+                    business_email=business_email,
+                    now=now,
                 )
                 return
             if existing is not None:
@@ -256,19 +267,28 @@ async def has_users(session: AsyncSession, company_id: int) -> bool:
     return await session.scalar(users.limit(1)) is not None
 
 
-async def _tell_company_of_sign_up_attempt(
-    session: AsyncSession, caller: Caller, company: Company, business_email: str, now: datetime
-) -> None:
-    await enqueue_unsolicited_email(
-        session, now, business_email, templates.basic_sign_up_refused(company.name)
-    )
-    principal = await session.scalar(
+async def _principal(session: AsyncSession, company_id: int) -> Account | None:
+    return await session.scalar(
         select(Account)
         .join(CompanyRole, CompanyRole.account_id == Account.id)
         .where(
-            CompanyRole.company_id == company.id,
+            CompanyRole.company_id == company_id,
             CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
         )
+    )
+
+
+async def _tell_company_of_sign_up_attempt(
+    session: AsyncSession,
+    caller: Caller,
+    company: Company,
+    *,
+    principal: Account | None,
+    business_email: str,
+    now: datetime,
+) -> None:
+    await enqueue_unsolicited_email(
+        session, now, business_email, templates.basic_sign_up_refused(company.name)
     )
     if principal is not None:
         await enqueue_unsolicited_email(

@@ -40,6 +40,13 @@ def enqueue_email(session: AsyncSession, now: datetime, to: str, message: Messag
     )
 
 
+async def lock_recipients(session: AsyncSession, addresses: list[str]) -> None:
+    """Take the per-recipient locks of several unsolicited emails at once, in one global order,
+    so that two transactions emailing the same addresses cannot deadlock."""
+    for key in sorted({email_key(address) for address in addresses}):
+        await serialize_on(session, f"unsolicited-email:{key}")
+
+
 async def enqueue_unsolicited_email(
     session: AsyncSession, now: datetime, to: str, message: Message
 ) -> bool:
