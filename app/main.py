@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             yield
         finally:
             if task:
+                dispatcher.stop()
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

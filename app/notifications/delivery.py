@@ -47,17 +47,26 @@ class Dispatcher:
         self.settings = settings
         self.worker = secrets.token_hex(8)
         self.wake = asyncio.Event()
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Ask `run_forever` to return at its next turn (shutdown does not rely on cancellation
+        alone: Python 3.11's `asyncio.wait_for` can swallow a cancellation that races its
+        timeout, which left the loop polling forever)."""
+        self.stopping = True
+        self.wake.set()
 
     async def run_forever(self) -> None:
-        while True:
+        while not self.stopping:
             try:
                 delivered = await self.run_once()
             except Exception:
                 logger.exception("outbox dispatch failed; trying again")
                 delivered = 0
-            if delivered == 0:
+            if delivered == 0 and not self.stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self.settings.outbox_poll_seconds)
+                    async with asyncio.timeout(self.settings.outbox_poll_seconds):
+                        await self.wake.wait()
                 self.wake.clear()
 
     async def run_once(self) -> int:
