@@ -7,9 +7,8 @@ from typing import Annotated
 
 from app.db import read_session
 from app.domain import staff_actions, staff_directory
-from app.domain.errors import ForbiddenError
 from app.models import Company as CompanyModel
-from app.resolvers.errors import INPUT, attempt, top_level
+from app.resolvers.errors import INPUT, attempt
 from app.resolvers.staff.sessions import Info, staff_member
 from app.schema.errors import UserError
 from app.schema.staff import types
@@ -19,10 +18,7 @@ async def acted(
     info: Info, action: Awaitable[CompanyModel]
 ) -> tuple[types.StaffCompany | None, list[UserError]]:
     """Run a staff action on a company; its file afterwards, or the userErrors."""
-    try:
-        company, errors = await attempt(action)
-    except ForbiddenError as error:
-        raise top_level(error) from None
+    company, errors = await attempt(action)
     if company is None:
         return None, errors
     runtime = info.context.runtime

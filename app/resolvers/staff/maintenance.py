@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from app.domain import maintenance
-from app.domain.errors import ForbiddenError
-from app.resolvers.errors import INPUT, attempt, top_level
+from app.resolvers.errors import INPUT, attempt
 from app.resolvers.staff.sessions import Info, staff_member
 from app.schema.maintenance import MaintenanceNotice
 from app.schema.staff import types
@@ -17,21 +16,18 @@ async def schedule_maintenance(
 ) -> types.ScheduleMaintenancePayload:
     member = staff_member(info)
     ctx = info.context
-    try:
-        notice, errors = await attempt(
-            maintenance.schedule(
-                ctx.runtime,
-                ctx.caller,
-                member,
-                starts_at=input.starts_at,
-                ends_at=input.ends_at,
-                message=input.message,
-                service_codes=input.service_codes,
-                reason=input.reason,
-            )
+    notice, errors = await attempt(
+        maintenance.schedule(
+            ctx.runtime,
+            ctx.caller,
+            member,
+            starts_at=input.starts_at,
+            ends_at=input.ends_at,
+            message=input.message,
+            service_codes=input.service_codes,
+            reason=input.reason,
         )
-    except ForbiddenError as error:
-        raise top_level(error) from None
+    )
     return types.ScheduleMaintenancePayload(
         notice=MaintenanceNotice.from_model(notice) if notice else None, user_errors=errors
     )
@@ -45,12 +41,9 @@ async def cancel_maintenance(
     notice_id = (
         int(input.notice_id) if input.notice_id.isdigit() and len(input.notice_id) < 19 else None
     )
-    try:
-        notice, errors = await attempt(
-            maintenance.cancel(ctx.runtime, ctx.caller, member, notice_id, input.reason)
-        )
-    except ForbiddenError as error:
-        raise top_level(error) from None
+    notice, errors = await attempt(
+        maintenance.cancel(ctx.runtime, ctx.caller, member, notice_id, input.reason)
+    )
     return types.CancelMaintenancePayload(
         notice=MaintenanceNotice.from_model(notice) if notice else None, user_errors=errors
     )

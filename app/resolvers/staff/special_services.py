@@ -8,10 +8,9 @@ import strawberry
 
 from app.db import read_session
 from app.domain import special_services
-from app.domain.errors import ForbiddenError
 from app.models import SpecialServiceRequestStatus as StatusValue
 from app.resolvers.common import global_pk
-from app.resolvers.errors import INPUT, attempt, top_level
+from app.resolvers.errors import INPUT, attempt
 from app.resolvers.staff.sessions import Info, staff_member
 from app.schema.nodes import After, First, PageInfo, decode_cursor, encode_cursor, page_size
 from app.schema.special_services import SpecialServiceRequest, SpecialServiceRequestStatus
@@ -62,19 +61,16 @@ async def decide_special_service_request(
 ) -> types.DecideSpecialServiceRequestPayload:
     member = staff_member(info)
     ctx = info.context
-    try:
-        decided, errors = await attempt(
-            special_services.decide(
-                ctx.runtime,
-                ctx.caller,
-                member,
-                global_pk(input.request_id, "SpecialServiceRequest"),
-                approve=input.approve,
-                reason=input.reason,
-            )
+    decided, errors = await attempt(
+        special_services.decide(
+            ctx.runtime,
+            ctx.caller,
+            member,
+            global_pk(input.request_id, "SpecialServiceRequest"),
+            approve=input.approve,
+            reason=input.reason,
         )
-    except ForbiddenError as error:
-        raise top_level(error) from None
+    )
     return types.DecideSpecialServiceRequestPayload(
         special_service_request=SpecialServiceRequest.from_model(decided) if decided else None,
         user_errors=errors,
