@@ -24,10 +24,11 @@ class Context:
 
 @dataclass
 class StaffContext:
-    """The staff endpoint's context: no professional viewer, no dataloaders of theirs."""
+    """The staff endpoint's context: no professional viewer; dataloaders for lists of lists."""
 
     request: Request
     response: Response
     runtime: Runtime
     caller: Caller
     member: StaffMember | None
+    loaders: Dataloaders

@@ -18,6 +18,7 @@ from app.domain import api_tokens
 from app.domain.credentials import authenticate
 from app.domain.runtime import Caller, Runtime
 from app.domain.staff import authenticate_staff
+from app.models import Account, StaffMember
 from app.security.cookies import SESSION_COOKIE
 from app.security.redaction import without_values
 
@@ -32,6 +33,15 @@ TOO_LONG = f"The request holds a list of more than {MAX_LIST_ITEMS} items; no fi
 # No input nests deeper than a handful of levels.
 MAX_NESTING = 32
 TOO_DEEP = f"The request nests values more than {MAX_NESTING} levels deep; no field needs that."
+
+
+# A multipart POST is a "simple" request a foreign page could send without a CORS preflight; a
+# custom header forces one (the convention of Apollo's upload clients, or our own name).
+PREFLIGHT_HEADERS = ("graphql-preflight", "apollo-require-preflight")
+NO_PREFLIGHT = (
+    "A multipart request (file upload) must carry a GraphQL-Preflight header (or "
+    "Apollo-Require-Preflight), so that a browser cannot send it from another site."
+)
 
 
 def _problem(value: object) -> str | None:
@@ -77,6 +87,40 @@ def _caller(request: Request, **identity: object) -> Caller:
     )
 
 
+async def professional_caller(runtime: Runtime, request: Request) -> tuple[Account | None, Caller]:
+    """The account behind the request's session (cookie or bearer) or API token, if any."""
+    token = bearer_token(request)
+    account, session_id, api_token = None, None, None
+    if token and api_tokens.is_api_token(token):
+        found_token = await api_tokens.authenticate(runtime, token)
+        account, api_token = found_token or (None, None)
+    elif token:
+        found = await authenticate(runtime, token)
+        if found:
+            account, session_id = found[0], found[1].id
+    caller = _caller(
+        request,
+        account_id=account.id if account else None,
+        session_id=session_id,
+        scopes=frozenset(api_token.scopes) if api_token else None,
+        api_token_id=api_token.id if api_token else None,
+    )
+    return account, caller
+
+
+async def staff_caller(runtime: Runtime, request: Request) -> tuple[StaffMember | None, Caller]:
+    """The staff member behind the request's bearer token, if any (never a cookie)."""
+    token = _authorization_bearer(request)
+    found = await authenticate_staff(runtime, token) if token else None
+    member, staff_session = found or (None, None)
+    caller = _caller(
+        request,
+        staff_id=member.id if member else None,
+        session_id=staff_session.id if staff_session else None,
+    )
+    return member, caller
+
+
 class HardenedGraphQL(GraphQL):
     """What both endpoints check before GraphQL work, and how they word errors."""
 
@@ -89,6 +133,11 @@ class HardenedGraphQL(GraphQL):
         if problem:
             raise HTTPException(400, problem)
         return decoded
+
+    async def parse_multipart(self, request: Any) -> dict[str, str]:  # noqa: ANN401
+        if not any(request.headers.get(name) for name in PREFLIGHT_HEADERS):
+            raise HTTPException(400, NO_PREFLIGHT)
+        return await super().parse_multipart(request)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -106,29 +155,14 @@ class GatewayGraphQL(HardenedGraphQL):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         runtime: Runtime = request.app.state.runtime
-        token = bearer_token(request)  # type: ignore[arg-type]
-        account, session_id, api_token = None, None, None
-        if token and api_tokens.is_api_token(token):
-            found_token = await api_tokens.authenticate(runtime, token)
-            account, api_token = found_token or (None, None)
-        elif token:
-            found = await authenticate(runtime, token)
-            if found:
-                account, session_id = found[0], found[1].id
-        caller = _caller(
-            request,  # type: ignore[arg-type]
-            account_id=account.id if account else None,
-            session_id=session_id,
-            scopes=frozenset(api_token.scopes) if api_token else None,
-            api_token_id=api_token.id if api_token else None,
-        )
+        account, caller = await professional_caller(runtime, request)  # type: ignore[arg-type]
         return Context(
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
             runtime=runtime,
             caller=caller,
             viewer=account,
-            loaders=Dataloaders.build(runtime.sessions),
+            loaders=Dataloaders.build(runtime.sessions, runtime.clock),
         )
 
 
@@ -143,17 +177,12 @@ class StaffGraphQL(HardenedGraphQL):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> StaffContext:
         runtime: Runtime = request.app.state.runtime
-        token = _authorization_bearer(request)  # type: ignore[arg-type]
-        found = await authenticate_staff(runtime, token) if token else None
-        member, staff_session = found or (None, None)
+        member, caller = await staff_caller(runtime, request)  # type: ignore[arg-type]
         return StaffContext(
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
             runtime=runtime,
-            caller=_caller(
-                request,  # type: ignore[arg-type]
-                staff_id=member.id if member else None,
-                session_id=staff_session.id if staff_session else None,
-            ),
+            caller=caller,
             member=member,
+            loaders=Dataloaders.build(runtime.sessions, runtime.clock),
         )

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app import pages
+from app import downloads, pages
 from app.clock import Clock, SystemClock
 from app.db import create_engine, create_session_factory
 from app.domain.runtime import Runtime
@@ -35,11 +35,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         build_schema(introspection=settings.graphql_introspection),
         graphql_ide=ide,
         allow_queries_via_get=True,
+        multipart_uploads_enabled=True,
     )
     staff_graphql = StaffGraphQL(
         build_staff_schema(introspection=settings.graphql_introspection),
         graphql_ide=ide,
         allow_queries_via_get=True,
+        multipart_uploads_enabled=True,
     )
 
     @contextlib.asynccontextmanager
@@ -75,7 +77,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     middleware = [
         Middleware(
-            GatewayMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.is_production
+            GatewayMiddleware,
+            max_body_bytes=settings.max_body_bytes,
+            max_upload_body_bytes=settings.max_upload_body_bytes,
+            hsts=settings.is_production,
         )
     ]
     if settings.cors_origins:
@@ -84,7 +89,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "graphql-preflight",
+                    "apollo-require-preflight",
+                ],
                 allow_credentials=True,
             )
         )
@@ -95,6 +105,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *pages.ROUTES,
+            *downloads.ROUTES,
         ],
         middleware=middleware,
         lifespan=lifespan,

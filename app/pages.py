@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from app.domain import activation, credentials
+from app.domain import activation, business_emails, credentials
 from app.domain.errors import DomainError, DomainErrors, RateLimitedError
 from app.domain.runtime import Caller, Runtime
 
@@ -100,7 +100,29 @@ async def reset_password_page(request: Request) -> HTMLResponse:
     return _page(title, "<p>Your password was changed. Every session was closed: log in again.</p>")
 
 
+async def confirm_business_email_page(request: Request) -> HTMLResponse:
+    title = "Confirm the company's business email address"
+    if request.method == "GET":
+        token = html.escape(request.query_params.get("token", ""), quote=True)
+        return _page(
+            title,
+            '<form method="post"><input type="hidden" name="token" value="' + token + '">'
+            "<p>Confirm this address as the company's business email: its notices and the "
+            "acknowledgements of its messages will come here.</p>"
+            "<button>Confirm</button></form>",
+        )
+    runtime: Runtime = request.app.state.runtime
+    try:
+        await business_emails.confirm(
+            runtime, _caller(request), (await _form(request)).get("token", "")
+        )
+    except (DomainError, DomainErrors, RateLimitedError) as error:
+        return _failure(title, error)
+    return _page(title, "<p>Thank you: this address is now the company's business email.</p>")
+
+
 ROUTES = [
+    Route("/confirm-business-email", confirm_business_email_page, methods=["GET", "POST"]),
     Route("/confirm-email", confirm_email_page, methods=["GET", "POST"]),
     Route("/reset-password", reset_password_page, methods=["GET", "POST"]),
 ]

@@ -48,12 +48,16 @@ class Settings:
     smtp_url: str | None = None
     mail_dir: Path = Path("var/mail")
     letters_dir: Path = Path("var/letters")
+    # Message attachments, one file per distinct content, named by its SHA-256.
+    attachments_dir: Path = Path("var/attachments")
     public_url: str = "http://127.0.0.1:8000"
     app_env: str = "development"
     cors_origins: tuple[str, ...] = ()
     graphql_introspection: bool = True
     graphiql: bool = True
     max_body_bytes: int = 1_000_000
+    # A multipart request (file upload) may be larger: five attachments of 10 MiB and the rest.
+    max_upload_body_bytes: int = 5 * 10 * 1024 * 1024 + 1_000_000
     session_idle_timeout: timedelta = timedelta(minutes=30)
     session_absolute_timeout: timedelta = timedelta(hours=12)
     outbox_poll_seconds: float = 1.0
@@ -84,6 +88,7 @@ class Settings:
             smtp_url=env.get("SMTP_URL") or None,
             mail_dir=Path(env.get("MAIL_DIR", "var/mail")),
             letters_dir=Path(env.get("LETTERS_DIR", "var/letters")),
+            attachments_dir=Path(env.get("ATTACHMENTS_DIR", "var/attachments")),
             public_url=env.get("PUBLIC_URL", cls.public_url).rstrip("/"),
             app_env=app_env,
             cors_origins=origins,

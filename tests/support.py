@@ -31,6 +31,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
         "database_url": database_url,
         "mail_dir": tmp_path / "mail",
         "letters_dir": tmp_path / "letters",
+        "attachments_dir": tmp_path / "attachments",
         "outbox_dispatcher": False,
         # Cheap hashing keeps the suite fast; the served default stays RFC 9106's profile.
         "argon2_parameters": argon2.profiles.CHEAPEST,
@@ -58,6 +59,7 @@ class Api:
         ip: str = "203.0.113.7",
         path: str = "/graphql",
     ) -> None:
+        self.token = token
         headers = {"authorization": f"Bearer {token}"} if token else {}
         headers["user-agent"] = "tests/1.0"
         self.transport = HTTPXAsyncTransport(

@@ -8,6 +8,11 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
+from app.clock import Clock
+from app.dataloaders.bank_accounts import (
+    load_bank_accounts_by_company,
+    load_bank_accounts_by_id,
+)
 from app.dataloaders.companies import (
     load_companies_by_id,
     load_principals_by_company,
@@ -23,18 +28,31 @@ from app.dataloaders.delegations import (
     load_live_delegations_by_company_and_delegate,
     load_pending_delegation_requests_by_company,
 )
+from app.dataloaders.messaging import (
+    load_attachments_by_message,
+    load_business_emails_by_company,
+    load_messages_by_thread,
+    load_threads_by_company,
+    load_threads_by_id,
+    load_unread_by_thread_and_account,
+)
 from app.dataloaders.services import (
     load_pending_requests_by_account_and_company,
     load_service_requests_by_id,
 )
 from app.db import SessionFactory
+from app.domain.business_emails import BusinessEmailState
 from app.models import (
     Account,
+    BankAccount,
     Company,
     CompanyRole,
     CompanyService,
     Delegation,
     DelegationRequest,
+    Message,
+    MessageAttachment,
+    MessageThread,
     ServiceRequest,
 )
 
@@ -54,9 +72,17 @@ class Dataloaders:
     pending_delegation_requests_by_company: DataLoader[int, list[DelegationRequest]]
     delegation_requests_by_id: DataLoader[int, DelegationRequest | None]
     live_delegations_by_company_and_delegate: DataLoader[tuple[int, int], Delegation | None]
+    bank_accounts_by_company: DataLoader[int, list[BankAccount]]
+    bank_accounts_by_id: DataLoader[int, BankAccount | None]
+    business_emails_by_company: DataLoader[int, BusinessEmailState]
+    threads_by_company: DataLoader[int, list[MessageThread]]
+    threads_by_id: DataLoader[int, MessageThread | None]
+    messages_by_thread: DataLoader[int, list[Message]]
+    attachments_by_message: DataLoader[int, list[MessageAttachment]]
+    unread_by_thread_and_account: DataLoader[tuple[int, int], int]
 
     @classmethod
-    def build(cls, sessions: SessionFactory) -> Dataloaders:
+    def build(cls, sessions: SessionFactory, clock: Clock) -> Dataloaders:
         def loader(function):  # noqa: ANN001, ANN202  (any load_* function of this package)
             return DataLoader(partial(function, sessions))
 
@@ -80,4 +106,14 @@ class Dataloaders:
             live_delegations_by_company_and_delegate=loader(
                 load_live_delegations_by_company_and_delegate
             ),
+            bank_accounts_by_company=loader(load_bank_accounts_by_company),
+            bank_accounts_by_id=loader(load_bank_accounts_by_id),
+            business_emails_by_company=DataLoader(
+                partial(load_business_emails_by_company, sessions, clock)
+            ),
+            threads_by_company=loader(load_threads_by_company),
+            threads_by_id=loader(load_threads_by_id),
+            messages_by_thread=loader(load_messages_by_thread),
+            attachments_by_message=loader(load_attachments_by_message),
+            unread_by_thread_and_account=loader(load_unread_by_thread_and_account),
         )

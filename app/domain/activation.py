@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.events import EventKind, record_event
 from app.clock import end_of_day_count
 from app.db import write_transaction
-from app.domain import codes
+from app.domain import business_emails, codes
 from app.domain.accounts import (
     CONFIRMATION_LINK_LIFETIME,
     EMAIL_CODE_LIFETIME,
@@ -181,6 +181,10 @@ async def _activate(session: AsyncSession, caller: Caller, account: Account, now
     )
     await grant_company_services(
         session, company_id, [service.code for service in STANDARD_SERVICES], now
+    )
+    # The business email confirmed at sign-up becomes the company's, messaging included.
+    await business_emails.set_confirmed(
+        session, company_id, account.business_email, account.business_email_confirmed_at
     )
     record_event(
         session,

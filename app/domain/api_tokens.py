@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.events import EventKind, record_event
 from app.db import read_session, write_transaction
 from app.domain.errors import DomainError, DomainErrors, ForbiddenError, NotAuthenticatedError
+from app.domain.open_sessions import logged_in_recently
 from app.domain.runtime import Caller, Runtime
 from app.domain.validation import bounded
-from app.models import Account, ApiToken, Session
+from app.models import Account, ApiToken
 from app.notifications import templates
 from app.notifications.outbox import enqueue_email
 from app.security.secrets import digest
@@ -23,7 +24,6 @@ from app.security.secrets import digest
 TOKEN_PREFIX = "epro_"
 MAX_LIFETIME = timedelta(days=366)
 DEFAULT_LIFETIME = timedelta(days=90)
-RECENT_LOGIN = timedelta(minutes=15)
 NAME_MAX_LENGTH = 100
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
@@ -32,6 +32,9 @@ class Scope(enum.StrEnum):
     COMPANIES_READ = "companies:read"
     DELEGATIONS_READ = "delegations:read"
     DELEGATIONS_WRITE = "delegations:write"
+    BANK_ACCOUNTS_READ = "bank-accounts:read"
+    MESSAGES_READ = "messages:read"
+    MESSAGES_WRITE = "messages:write"
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,7 @@ async def create(
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with write_transaction(rt.sessions) as session:
-        user_session = await session.get(Session, caller.session_id)
-        if user_session is None or now - user_session.created_at > RECENT_LOGIN:
+        if not await logged_in_recently(session, caller, now):
             errors.append(
                 DomainError(
                     "RECENT_LOGIN_REQUIRED",

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.db import read_session, write_transaction
-from app.domain.runtime import Runtime
+from app.domain.runtime import Caller, Runtime
+from app.models import Session
 from app.security.secrets import digest
 
 # Refreshing `last_seen_at` on every request would turn each read into a write.
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
+# Changes to credentials and money need a log-in this recent (ASVS 7.5.1).
+RECENT_LOGIN = timedelta(minutes=15)
 
 Owner = TypeVar("Owner")
 SessionRow = TypeVar("SessionRow")
@@ -57,3 +61,11 @@ async def open_session(
                 update(session_model).where(model.id == found.id).values(last_seen_at=now)
             )
     return owner, found
+
+
+async def logged_in_recently(session: AsyncSession, caller: Caller, now: datetime) -> bool:
+    """Whether the caller's session (never an API token) was opened within RECENT_LOGIN."""
+    if caller.session_id is None or caller.api_token_id is not None:
+        return False
+    user_session = await session.get(Session, caller.session_id)
+    return user_session is not None and now - user_session.created_at <= RECENT_LOGIN

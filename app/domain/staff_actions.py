@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.events import EventKind, record_event
 from app.db import write_transaction
+from app.domain.business_emails import business_email_of
 from app.domain.companies import find_company
 from app.domain.delegations import active_account, role_on
 from app.domain.errors import DomainError, DomainErrors, ForbiddenError
 from app.domain.runtime import Caller, Runtime
 from app.domain.staff_directory import may_act_on
-from app.models import Account, AccountStatus, Company, CompanyRole, Role, StaffMember
+from app.models import Account, Company, CompanyRole, Role, StaffMember
 from app.notifications import templates
 from app.notifications.outbox import enqueue_email
 
@@ -54,20 +55,6 @@ async def _principal_role(session: AsyncSession, company_id: int) -> CompanyRole
             CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
         )
         .with_for_update()
-    )
-
-
-async def _business_email(session: AsyncSession, company_id: int) -> str | None:
-    """The company's confirmed business email: today, the one its basic-mode sign-up confirmed."""
-    return await session.scalar(
-        select(Account.business_email)
-        .where(
-            Account.signup_company_id == company_id,
-            Account.business_email_confirmed_at.is_not(None),
-            Account.status == AccountStatus.ACTIVE,
-        )
-        .order_by(Account.activated_at.desc())
-        .limit(1)
     )
 
 
@@ -132,7 +119,7 @@ async def replace_principal(
                 predecessor.email,
                 templates.principal_replaced_email(predecessor.first_name, company.name),
             )
-        business_email = await _business_email(session, company.id)
+        business_email = await business_email_of(session, company.id)
         if business_email is not None:
             enqueue_email(
                 session, now, business_email, templates.company_principal_replaced(company.name)

@@ -2,6 +2,7 @@
 
 from app.models.accounts import Account, AccountMode, AccountStatus, CodePurpose, OneTimeCode
 from app.models.audit import AuditEvent
+from app.models.bank_accounts import BankAccount
 from app.models.companies import Company, CompanyRole, CompanyService, Role
 from app.models.delegations import (
     ChangeKind,
@@ -12,6 +13,15 @@ from app.models.delegations import (
     DelegationStatus,
 )
 from app.models.maintenance import MaintenanceNotice
+from app.models.messaging import (
+    BusinessEmail,
+    BusinessEmailConfirmation,
+    Message,
+    MessageAttachment,
+    MessageThread,
+    ThreadRead,
+    ThreadStatus,
+)
 from app.models.notifications import OutboxMessage
 from app.models.security import ApiToken, RateLimitHit, Session, ThrottleState
 from app.models.services import Capacity, ServiceRequest, ServiceRequestStatus
@@ -24,6 +34,9 @@ __all__ = [
     "AccountStatus",
     "ApiToken",
     "AuditEvent",
+    "BankAccount",
+    "BusinessEmail",
+    "BusinessEmailConfirmation",
     "Capacity",
     "ChangeKind",
     "CodePurpose",
@@ -36,6 +49,9 @@ __all__ = [
     "DelegationRequestStatus",
     "DelegationStatus",
     "MaintenanceNotice",
+    "Message",
+    "MessageAttachment",
+    "MessageThread",
     "OneTimeCode",
     "OutboxMessage",
     "RateLimitHit",
@@ -47,5 +63,7 @@ __all__ = [
     "SpecialServiceRequestStatus",
     "StaffMember",
     "StaffSession",
+    "ThreadRead",
+    "ThreadStatus",
     "ThrottleState",
 ]

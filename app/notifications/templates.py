@@ -274,3 +274,62 @@ def company_principal_replaced(company_name: str) -> Message:
         "professional space. If the company did not ask for it, contact your tax office."
         + SIGNATURE,
     )
+
+
+def bank_account_changed_email(
+    company_name: str, masked_iban: str, mandate_reference: str, at: datetime, *, added: bool
+) -> Message:
+    change = "added to" if added else "removed from"
+    return Message(
+        f"Bank account {'added' if added else 'removed'}: {company_name}",
+        "Hello,\n\n"
+        f"The bank account {masked_iban} (mandate reference {mandate_reference}) was {change} "
+        f"the payment accounts of {company_name} by its principal administrator on {_paris(at)}.\n"
+        "If the company did not ask for this change, contact your tax office at once." + SIGNATURE,
+    )
+
+
+def business_email_designation(company_name: str, link: str, expires_at: datetime) -> Message:
+    return Message(
+        "Confirm the business email address of a company",
+        "Hello,\n\n"
+        "This address was designated as the business email of a company in the professional "
+        f"space of impots.gouv.fr ({company_name}).\n"
+        "Open this link to confirm it:\n\n"
+        f"{link}\n\n"
+        f"The link works once, until {_paris(expires_at)}. If you do not expect this, ignore "
+        "this message: nothing changes without the confirmation." + SIGNATURE,
+    )
+
+
+def business_email_replacement_notice(company_name: str) -> Message:
+    return Message(
+        f"New business email designated: {company_name}",
+        "Hello,\n\n"
+        f"The principal administrator of {company_name} designated a new business email address. "
+        "This address stays in force until the new one is confirmed. If the company did not ask "
+        "for this change, contact your tax office." + SIGNATURE,
+    )
+
+
+def message_acknowledgement(
+    company_name: str, reference: str, subject: str, at: datetime
+) -> Message:
+    return Message(
+        f"Acknowledgement of receipt {reference}",
+        "Hello,\n\n"
+        f"Your tax office received the message {reference} of {company_name} on {_paris(at)}.\n"
+        f"Subject: {_quoted(subject)}\n"
+        "Read the exchange in the secure messaging of the professional space; quote the "
+        "reference in any exchange about it." + SIGNATURE,
+    )
+
+
+def office_replied_email(company_name: str, reference: str) -> Message:
+    return Message(
+        f"Your tax office replied: {reference}",
+        "Hello,\n\n"
+        f"Your tax office replied to the message {reference} of {company_name}. For the "
+        "confidentiality of your affairs, the reply is not in this email: read it in the secure "
+        "messaging of the professional space." + SIGNATURE,
+    )

@@ -9,10 +9,13 @@ import strawberry
 
 from app.context import Context
 from app.domain import api_tokens
+from app.domain.messaging import Access
 from app.schema.accounts import Account
 from app.schema.api_tokens import ApiToken
-from app.schema.companies import Company
+from app.schema.bank_accounts import BankAccount
+from app.schema.companies import Company, bank_account_view, messaging_access
 from app.schema.delegations import Delegation, DelegationRequest
+from app.schema.messaging import MessageThread
 from app.schema.nodes import Node, from_global_id
 from app.schema.services import ServiceRequest
 from app.security.permissions import TYPE_SCOPES, require
@@ -78,6 +81,26 @@ async def _api_token(ctx: Context, pk: int) -> Node | None:
     return next((ApiToken.from_model(t) for t in tokens if t.id == pk), None)
 
 
+async def _bank_account(ctx: Context, pk: int) -> Node | None:
+    account = await ctx.loaders.bank_accounts_by_id.load(pk)
+    if account is None:
+        return None
+    role = await ctx.loaders.roles_by_account_and_company.load((ctx.viewer.id, account.company_id))
+    whole = await bank_account_view(ctx, account.company_id, role)
+    return None if whole is None else BankAccount.from_model(account, whole=whole)
+
+
+async def _message_thread(ctx: Context, pk: int) -> Node | None:
+    thread = await ctx.loaders.threads_by_id.load(pk)
+    if thread is None:
+        return None
+    role = await ctx.loaders.roles_by_account_and_company.load((ctx.viewer.id, thread.company_id))
+    access = await messaging_access(ctx, thread.company_id, role)
+    if access < Access.READ:
+        return None
+    return MessageThread.from_model(thread, ctx.viewer.id, access)
+
+
 RESOLVERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "Account": _account,
     "Company": _company,
@@ -85,6 +108,8 @@ RESOLVERS: dict[str, Callable[[Context, int], Awaitable[Node | None]]] = {
     "Delegation": _delegation,
     "DelegationRequest": _delegation_request,
     "ApiToken": _api_token,
+    "BankAccount": _bank_account,
+    "MessageThread": _message_thread,
 }
 
 

@@ -18,7 +18,8 @@ from app.schema.nodes import Node, to_global_id
 class ApiToken(Node):
     name: str = strawberry.field(description="A name to recognise it by.")
     scopes: list[str] = strawberry.field(
-        description="What it may do: companies:read, delegations:read, delegations:write."
+        description="What it may do: companies:read, delegations:read, delegations:write, "
+        "bank-accounts:read, messages:read, messages:write."
     )
     created_at: datetime = strawberry.field(description="When it was created.")
     last_used_at: datetime | None = strawberry.field(description="When it was last used.")
@@ -42,7 +43,9 @@ class ApiToken(Node):
 class CreateApiTokenInput:
     name: str = strawberry.field(description="A name to recognise it by (1 to 100 characters).")
     scopes: list[str] = strawberry.field(
-        description="Scopes: companies:read, delegations:read, delegations:write."
+        description="Scopes: companies:read, delegations:read, delegations:write, "
+        "bank-accounts:read, "
+        "messages:read, messages:write."
     )
     expires_at: datetime | None = strawberry.field(
         default=None, description="Expiry, within a year (90 days when omitted)."

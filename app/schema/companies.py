@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from app.db import read_session
 from app.domain import companies
+from app.domain.messaging import Access, access_of
 from app.domain.paging import Page
 from app.models import Company as CompanyModel
 from app.models import Role
 from app.reference.services import BY_CODE
+from app.schema.bank_accounts import BankAccount
 from app.schema.delegations import (
     AlternateAdministrator,
     DelegationConnection,
@@ -22,6 +24,13 @@ from app.schema.delegations import (
     delegation_connection,
 )
 from app.schema.errors import UserError
+from app.schema.messaging import (
+    BusinessEmail,
+    MessageThread,
+    MessageThreadConnection,
+    MessageThreadEdge,
+    MessageThreadStatus,
+)
 from app.schema.nodes import (
     After,
     First,
@@ -33,7 +42,51 @@ from app.schema.nodes import (
     to_global_id,
 )
 from app.schema.services import OnlineService, Right, ServiceRequest
-from app.security.permissions import DelegationsRead
+from app.security.permissions import BankAccountsRead, DelegationsRead, MessagesRead
+
+
+async def messaging_access(context: Any, company_id: int, role: str | None) -> Access:  # noqa: ANN401
+    """What the viewer may do with the company's threads (loaders only, no statement of its own)."""
+    loaders, viewer = context.loaders, context.viewer.id
+    suspended = False
+    if role == Role.ALTERNATE_ADMINISTRATOR:
+        alternate = await loaders.alternates_by_company.load(company_id)
+        suspended = alternate is None or alternate.suspended_at is not None
+    delegation = None
+    if role not in {Role.PRINCIPAL_ADMINISTRATOR, None} and (
+        role != Role.ALTERNATE_ADMINISTRATOR or suspended
+    ):
+        delegation = await loaders.live_delegations_by_company_and_delegate.load(
+            (company_id, viewer)
+        )
+    return access_of(role, suspended, delegation, context.runtime.clock.now())
+
+
+async def bank_account_view(context: Any, company_id: int, role: str | None) -> bool | None:  # noqa: ANN401
+    """True: whole IBANs (the principal); False: masked (an active alternate, a delegate holding
+    PAY on a payment service the company holds); None: no bank account at all."""
+    if role == Role.PRINCIPAL_ADMINISTRATOR:
+        return True
+    loaders = context.loaders
+    if role == Role.ALTERNATE_ADMINISTRATOR:
+        alternate = await loaders.alternates_by_company.load(company_id)
+        if alternate is not None and alternate.suspended_at is None:
+            return False
+    if role in {None, Role.NONE}:
+        return None
+    delegation = await loaders.live_delegations_by_company_and_delegate.load(
+        (company_id, context.viewer.id)
+    )
+    if delegation is None:
+        return None
+    now = context.runtime.clock.now()
+    held = await loaders.services_by_company.load(company_id)
+    pays = any(
+        "PAY" in BY_CODE[item.service_code].rights
+        and "PAY" in delegation.rights_on(item.service_code, now)
+        for item in held
+    )
+    return False if pays else None
 
 
 @strawberry.enum(description="The role the viewer holds on a company.")
@@ -189,6 +242,85 @@ class Company(Node):
             for request in pending
             if now < request.expires_at
         ]
+
+    def _role(self) -> str | None:
+        return None if self.my_role is CompanyRole.NONE else self.my_role.value
+
+    @strawberry.field(
+        description="The company's bank accounts for paying taxes: whole IBANs for the "
+        "principal administrator, masked for the active alternate and for delegates holding PAY "
+        "on a payment service; empty for anyone else.",
+        permission_classes=[BankAccountsRead],
+    )
+    async def bank_accounts(self, info: strawberry.Info) -> list[BankAccount]:
+        whole = await bank_account_view(info.context, self.company_id, self._role())
+        if whole is None:
+            return []
+        found = await info.context.loaders.bank_accounts_by_company.load(self.company_id)
+        return [BankAccount.from_model(account, whole=whole) for account in found]
+
+    @strawberry.field(
+        description="The business email (where the company's notices go), for its "
+        "administrators and those who may read its messages; null for others."
+    )
+    async def business_email(self, info: strawberry.Info) -> BusinessEmail | None:
+        if not await self._manages(info) and (
+            await messaging_access(info.context, self.company_id, self._role()) < Access.READ
+        ):
+            return None
+        state = await info.context.loaders.business_emails_by_company.load(self.company_id)
+        return BusinessEmail(
+            address=state.address,
+            confirmed_at=state.confirmed_at,
+            pending_address=state.pending_address,
+            pending_expires_at=state.pending_expires_at,
+        )
+
+    @strawberry.field(
+        description="Threads with the tax office, newest first: for the principal, an active "
+        "alternate and delegates holding CONSULT or DECLARE on MESSAGERIE; empty for others.",
+        permission_classes=[MessagesRead],
+    )
+    async def message_threads(
+        self,
+        info: strawberry.Info,
+        first: First = None,
+        after: After = None,
+        status: Annotated[
+            MessageThreadStatus | None, strawberry.argument(description="Only this status.")
+        ] = None,
+    ) -> MessageThreadConnection:
+        size = page_size(first)
+        access = await messaging_access(info.context, self.company_id, self._role())
+        threads = (
+            await info.context.loaders.threads_by_company.load(self.company_id)
+            if access >= Access.READ
+            else []
+        )
+        if status is not None:
+            threads = [row for row in threads if row.status == status.value]
+        position = decode_cursor(after)
+        following = [row for row in threads if position is None or row.id < position]
+        page = following[:size]
+        unread = await info.context.loaders.unread_by_thread_and_account.load_many(
+            [(row.id, self.viewer_id) for row in page]
+        )
+        edges = [
+            MessageThreadEdge(
+                cursor=encode_cursor(row.id),
+                node=MessageThread.from_model(row, self.viewer_id, access),
+            )
+            for row in page
+        ]
+        return MessageThreadConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(following) > size,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=len(threads),
+            unread_count=sum(unread),
+        )
 
     @strawberry.field(description="The principal administrator, or null if there is none yet.")
     async def principal_administrator(self, info: strawberry.Info) -> CompanyAdministrator | None:

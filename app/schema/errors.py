@@ -195,7 +195,8 @@ class UserErrorCode(enum.Enum):
     )
     UNKNOWN_SCOPE = strawberry.enum_value(
         "UNKNOWN_SCOPE",
-        description="Not a scope: companies:read, delegations:read or delegations:write.",
+        description="Not a scope: companies:read, delegations:read, delegations:write, "
+        "bank-accounts:read, messages:read or messages:write.",
     )
     SCOPE_REQUIRED = strawberry.enum_value(
         "SCOPE_REQUIRED", description="A token needs at least one scope."
@@ -304,6 +305,78 @@ class UserErrorCode(enum.Enum):
     LOGIN_TEMPORARILY_LOCKED = strawberry.enum_value(
         "LOGIN_TEMPORARILY_LOCKED",
         description="Too many failed log-ins for this email from this address; wait and retry.",
+    )
+    INVALID_IBAN = strawberry.enum_value(
+        "INVALID_IBAN",
+        description="Not a valid IBAN (length, format or check digits).",
+    )
+    INVALID_BIC = strawberry.enum_value(
+        "INVALID_BIC",
+        description="Not a valid BIC (8 or 11 characters).",
+    )
+    IBAN_NOT_SEPA = strawberry.enum_value(
+        "IBAN_NOT_SEPA",
+        description="The IBAN is of an account outside the SEPA area.",
+    )
+    BIC_IBAN_MISMATCH = strawberry.enum_value(
+        "BIC_IBAN_MISMATCH",
+        description="The BIC's country is not the IBAN's.",
+    )
+    INVALID_HOLDER_NAME = strawberry.enum_value(
+        "INVALID_HOLDER_NAME",
+        description="The holder name is empty, over 70 characters or holds control characters.",
+    )
+    INVALID_LABEL = strawberry.enum_value(
+        "INVALID_LABEL",
+        description="The label is longer than 100 characters or holds control characters.",
+    )
+    BANK_ACCOUNT_ALREADY_EXISTS = strawberry.enum_value(
+        "BANK_ACCOUNT_ALREADY_EXISTS",
+        description="The company already has a bank account with this IBAN.",
+    )
+    TOO_MANY_BANK_ACCOUNTS = strawberry.enum_value(
+        "TOO_MANY_BANK_ACCOUNTS",
+        description="The company already has the most bank accounts allowed (20).",
+    )
+    BANK_ACCOUNT_ALREADY_REMOVED = strawberry.enum_value(
+        "BANK_ACCOUNT_ALREADY_REMOVED",
+        description="The bank account was already removed.",
+    )
+    BUSINESS_EMAIL_UNCHANGED = strawberry.enum_value(
+        "BUSINESS_EMAIL_UNCHANGED",
+        description="The address already is the company's business email.",
+    )
+    TOO_MANY_EMAILS = strawberry.enum_value(
+        "TOO_MANY_EMAILS",
+        description="The address received too many emails in the last hour; try later.",
+    )
+    MESSAGING_NOT_AVAILABLE = strawberry.enum_value(
+        "MESSAGING_NOT_AVAILABLE",
+        description="The company lacks MESSAGERIE or a confirmed business email (see message).",
+    )
+    INVALID_SUBJECT = strawberry.enum_value(
+        "INVALID_SUBJECT",
+        description="The subject is empty, too long or holds control characters.",
+    )
+    INVALID_MESSAGE_BODY = strawberry.enum_value(
+        "INVALID_MESSAGE_BODY",
+        description="The text is empty, too long or holds control characters.",
+    )
+    TOO_MANY_ATTACHMENTS = strawberry.enum_value(
+        "TOO_MANY_ATTACHMENTS",
+        description="More than 5 attachments in one message.",
+    )
+    ATTACHMENT_TOO_LARGE = strawberry.enum_value(
+        "ATTACHMENT_TOO_LARGE",
+        description="An attachment is larger than 10 MiB.",
+    )
+    ATTACHMENT_TYPE_NOT_ALLOWED = strawberry.enum_value(
+        "ATTACHMENT_TYPE_NOT_ALLOWED",
+        description="An attachment is not a PDF, PNG or JPEG file (judged by its content).",
+    )
+    THREAD_CLOSED = strawberry.enum_value(
+        "THREAD_CLOSED",
+        description="The tax office closed the thread.",
     )
 
 

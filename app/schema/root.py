@@ -7,15 +7,19 @@ from strawberry.schema.config import StrawberryConfig
 
 from app.resolvers import accounts as account_resolvers
 from app.resolvers import api_tokens as token_resolvers
+from app.resolvers import bank_accounts as bank_resolvers
 from app.resolvers import companies as company_resolvers
 from app.resolvers import delegations as delegation_resolvers
 from app.resolvers import maintenance as maintenance_resolvers
+from app.resolvers import messaging as messaging_resolvers
 from app.resolvers import services as service_resolvers
 from app.resolvers import special_services as special_resolvers
 from app.resolvers.nodes import resolve_node
 from app.schema import accounts as account_types
 from app.schema import api_tokens as token_types
+from app.schema import bank_accounts as bank_types
 from app.schema import delegations as delegation_types
+from app.schema import messaging as messaging_types
 from app.schema import services as service_types
 from app.schema import special_services as special_types
 from app.schema.companies import AcknowledgeCompanyReviewPayload, Company
@@ -24,8 +28,10 @@ from app.schema.maintenance import MaintenanceGate, ServiceStatus
 from app.schema.nodes import Node
 from app.schema.scalars import SCALAR_MAP
 from app.security.permissions import (
+    BankAccountsRead,
     CompaniesRead,
     DelegationsWrite,
+    MessagesWrite,
     SessionOnly,
 )
 
@@ -59,6 +65,13 @@ class Query:
         permission_classes=[CompaniesRead],
         description="The decision point for online services: may the viewer exercise this "
         "right on this service for this company?",
+    )
+    authorize_payment: bank_types.PaymentAuthorization = strawberry.field(
+        resolver=bank_resolvers.authorize_payment,
+        permission_classes=[CompaniesRead, BankAccountsRead],
+        description="The decision point for payment services: may the viewer pay with this "
+        "service for this company from this bank account? When allowed, the whole IBAN and "
+        "the mandate reference to debit under.",
     )
 
 
@@ -206,6 +219,47 @@ class Mutation:
         description="The principal administrator confirms having checked the delegations and "
         "bank accounts after the tax department appointed them: reviewRequired goes false.",
     )
+    add_bank_account: bank_types.AddBankAccountPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=bank_resolvers.add_bank_account,
+        description="Add a bank account for paying the company's taxes (principal only, with "
+        "a log-in in the last 15 minutes). IBAN in the SEPA area, BIC of the same country; it "
+        "gets a mandate reference (RUM). The principal and the business email are emailed.",
+    )
+    remove_bank_account: bank_types.RemoveBankAccountPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=bank_resolvers.remove_bank_account,
+        description="Remove a bank account of the company (principal only, with a log-in in "
+        "the last 15 minutes). The principal and the business email are emailed.",
+    )
+    designate_business_email: messaging_types.DesignateBusinessEmailPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=messaging_resolvers.designate_business_email,
+        description="Designate the company's business email (principal only): a link valid "
+        "72 h goes to it; the previous address stays in force until it is used.",
+    )
+    confirm_business_email: messaging_types.ConfirmBusinessEmailPayload = strawberry.mutation(
+        resolver=messaging_resolvers.confirm_business_email,
+        description="Confirm a designated business email with its link's token (the link's "
+        "page does the same); needs no log-in.",
+    )
+    send_message: messaging_types.SendMessagePayload = strawberry.mutation(
+        permission_classes=[MessagesWrite],
+        resolver=messaging_resolvers.send_message,
+        description="Open a thread with the company's tax office (needs MESSAGERIE and a "
+        "confirmed business email). The acknowledgement of receipt, quoting the thread's "
+        "reference, goes to the business email. Attachments by the multipart request spec.",
+    )
+    reply_to_thread: messaging_types.ReplyToThreadPayload = strawberry.mutation(
+        permission_classes=[MessagesWrite],
+        resolver=messaging_resolvers.reply_to_thread,
+        description="Continue an open thread of the company.",
+    )
+    mark_thread_read: messaging_types.MarkThreadReadPayload = strawberry.mutation(
+        permission_classes=[MessagesWrite],
+        resolver=messaging_resolvers.mark_thread_read,
+        description="Mark every message of a thread read for the viewer.",
+    )
     remove_company: service_types.RemoveCompanyPayload = strawberry.mutation(
         permission_classes=[SessionOnly],
         resolver=company_resolvers.remove_company,
@@ -235,6 +289,8 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
             delegation_types.Delegation,
             delegation_types.DelegationRequest,
             token_types.ApiToken,
+            bank_types.BankAccount,
+            messaging_types.MessageThread,
         ],
         extensions=[*gateway_extensions(introspection=introspection), MaintenanceGate],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 9000
@@ -42,4 +43,29 @@ AwareDateTime = strawberry.scalar(
     parse_value=parse_aware_datetime,
 )
 
-SCALAR_MAP = {datetime: AwareDateTime}
+UPLOAD_FORMAT = (
+    "Upload values are files sent by the GraphQL multipart request spec (a multipart/form-data "
+    "POST with `operations`, `map` and the files); they cannot be written in JSON"
+)
+
+
+def parse_upload(value: object) -> object:
+    """A file of the multipart request; any JSON value (a string, a number) is refused."""
+    if not (hasattr(value, "read") and hasattr(value, "filename")):
+        raise ValueError(UPLOAD_FORMAT)
+    return value
+
+
+def serialize_upload(_: object) -> None:
+    raise TypeError("Upload is an input type only")
+
+
+StrictUpload = strawberry.scalar(
+    name="Upload",
+    description="A file sent by the GraphQL multipart request spec (needs a GraphQL-Preflight "
+    "header). Input only.",
+    serialize=serialize_upload,
+    parse_value=parse_upload,
+)
+
+SCALAR_MAP = {datetime: AwareDateTime, Upload: StrictUpload}

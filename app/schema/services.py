@@ -205,6 +205,10 @@ class AuthorizationReason(enum.Enum):
     DELEGATION_NOT_ACTIVE = strawberry.enum_value(
         "DELEGATION_NOT_ACTIVE", description="The delegation is scheduled, expired or revoked."
     )
+    BANK_ACCOUNT_NOT_FOUND = strawberry.enum_value(
+        "BANK_ACCOUNT_NOT_FOUND",
+        description="authorizePayment only: no such bank account in force for this company.",
+    )
     RIGHT_NOT_DELEGATED = strawberry.enum_value(
         "RIGHT_NOT_DELEGATED", description="The delegation does not include this right."
     )

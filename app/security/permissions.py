@@ -53,6 +53,21 @@ class DelegationsWrite(_Scoped):
     message = "This API token lacks the scope 'delegations:write'."
 
 
+class BankAccountsRead(_Scoped):
+    scope = Scope.BANK_ACCOUNTS_READ
+    message = "This API token lacks the scope 'bank-accounts:read'."
+
+
+class MessagesRead(_Scoped):
+    scope = Scope.MESSAGES_READ
+    message = "This API token lacks the scope 'messages:read'."
+
+
+class MessagesWrite(_Scoped):
+    scope = Scope.MESSAGES_WRITE
+    message = "This API token lacks the scope 'messages:write'."
+
+
 class SessionOnly(BasePermission):
     message = "API tokens cannot do this: log in."
     error_class = ScopeError
@@ -72,4 +87,7 @@ TYPE_SCOPES: dict[str, Scope] = {
     "Delegation": Scope.DELEGATIONS_READ,
     "DelegationRequest": Scope.DELEGATIONS_READ,
     "DelegationChange": Scope.DELEGATIONS_READ,
+    "BankAccount": Scope.BANK_ACCOUNTS_READ,
+    "MessageThread": Scope.MESSAGES_READ,
+    "Message": Scope.MESSAGES_READ,
 }

@@ -194,9 +194,12 @@ def _baseline(graphql_type: Any) -> Any:
     if isinstance(graphql_type, GraphQLNonNull):
         return _baseline(graphql_type.of_type)
     if isinstance(graphql_type, GraphQLList):
-        return [_baseline(graphql_type.of_type)]
+        inner = _baseline(graphql_type.of_type)
+        return None if inner is None else [inner]
     if isinstance(graphql_type, GraphQLInputObjectType):
-        return {name: _baseline(field.type) for name, field in graphql_type.fields.items()}
+        # Files have no JSON form: optional upload lists are left out of the baseline.
+        values = {name: _baseline(field.type) for name, field in graphql_type.fields.items()}
+        return {name: value for name, value in values.items() if value is not None}
     if isinstance(graphql_type, GraphQLEnumType):
         return next(iter(graphql_type.values))
     return {
@@ -205,6 +208,7 @@ def _baseline(graphql_type: Any) -> Any:
         "Int": 1,
         "Boolean": False,
         "DateTime": "2030-01-01T00:00:00+00:00",
+        "Upload": None,
     }[graphql_type.name]
 
 
@@ -243,7 +247,7 @@ def _set(value: Any, path: tuple[Any, ...], leaf: Any) -> Any:
     if head == 0:
         items = value if isinstance(value, list) else [value]
         return [_set(items[0], tuple(rest), leaf)]
-    return {**value, head: _set(value[head], tuple(rest), leaf)}
+    return {**value, head: _set(value.get(head), tuple(rest), leaf)}
 
 
 def _operations() -> list[Any]:

@@ -10,6 +10,7 @@ from app.resolvers.staff import (
     directory,
     identifiers,
     maintenance,
+    messaging,
     sessions,
     special_services,
 )
@@ -38,6 +39,11 @@ class StaffQuery:
         resolver=directory.account,
         description="A professional account by login email, with its roles on companies of the "
         "member's office; null when no account uses the email.",
+    )
+    message_threads: types.StaffMessageThreadConnection = strawberry.field(
+        resolver=messaging.message_threads,
+        description="Threads companies opened with the member's office (every office for "
+        "national staff), oldest first; open ones unless a status is given.",
     )
 
 
@@ -86,6 +92,15 @@ class StaffMutation:
         "the two become one company under it: roles, services, delegations, requests and the "
         "change feed follow, and both identifiers resolve to it. Refused when both have a "
         "principal administrator.",
+    )
+    reply_to_thread: types.ReplyToThreadPayload = strawberry.mutation(
+        resolver=messaging.reply_to_thread,
+        description="Answer an open thread of the member's office. The account that opened it "
+        "and the company's business email are told (the text stays in the messaging).",
+    )
+    close_thread: types.CloseThreadPayload = strawberry.mutation(
+        resolver=messaging.close_thread,
+        description="Close a thread of the member's office: nobody may write in it any more.",
     )
     withdraw_access: types.WithdrawAccessPayload = strawberry.mutation(
         resolver=actions.withdraw_access,

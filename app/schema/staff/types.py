@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from app.domain.offices import office_of
 from app.domain.staff_directory import AccountFile, CompanyFile, Holder
 from app.models import Account as AccountModel
 from app.models import Company as CompanyModel
+from app.models import MessageThread as MessageThreadModel
 from app.models import StaffMember as StaffMemberModel
 from app.reference.services import BY_CODE
 from app.schema.accounts import AccountMode, AccountStatus
@@ -19,7 +21,8 @@ from app.schema.delegations import DelegatedService, DelegationParty, Delegation
 from app.schema.delegations import delegated_services as delegated
 from app.schema.errors import UserError
 from app.schema.maintenance import MaintenanceNotice
-from app.schema.nodes import PageInfo
+from app.schema.messaging import MessageConnection, ThreadSummary, message_connection
+from app.schema.nodes import After, First, PageInfo, to_global_id
 from app.schema.services import OnlineService
 from app.schema.special_services import SpecialServiceRequest
 
@@ -367,3 +370,71 @@ class LinkSirenPayload:
         description="The company, under its SIREN; both identifiers now resolve to it."
     )
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type(description="A thread of a company with the member's tax office.")
+class StaffMessageThread(ThreadSummary):
+    id: strawberry.ID = strawberry.field(description="Global ID of the thread.")
+    awaiting_reply: bool = strawberry.field(
+        description="Whether the latest message is the company's (the office owes an answer)."
+    )
+
+    @classmethod
+    def from_model(cls, thread: MessageThreadModel, *, awaiting_reply: bool) -> StaffMessageThread:
+        return cls(
+            id=to_global_id("MessageThread", thread.id),
+            awaiting_reply=awaiting_reply,
+            **cls.summary(thread),
+        )
+
+    @strawberry.field(description="The company that opened it.")
+    async def company(self, info: strawberry.Info) -> StaffCompanySummary:
+        company = await info.context.loaders.companies_by_id.load(self.row.company_id)
+        return StaffCompanySummary.from_model(company)
+
+    @strawberry.field(description="The messages, oldest first.")
+    async def messages(
+        self, info: strawberry.Info, first: First = None, after: After = None
+    ) -> MessageConnection:
+        return await message_connection(info, self.row, first, after, "/staff")
+
+
+@strawberry.type(description="An edge of a staff thread connection.")
+class StaffMessageThreadEdge:
+    cursor: str = strawberry.field(description="Opaque position of this edge.")
+    node: StaffMessageThread = strawberry.field(description="The thread.")
+
+
+@strawberry.type(description="A page of threads, oldest first (Relay connection).")
+class StaffMessageThreadConnection:
+    edges: list[StaffMessageThreadEdge] = strawberry.field(description="This page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Number of threads in all pages.")
+
+
+@strawberry.input(description="Answer a company's thread, for the member's office.")
+class ReplyToThreadInput:
+    thread_id: strawberry.ID = strawberry.field(description="Global ID of the thread.")
+    body: str = strawberry.field(description="Text (1 to 20,000 characters).")
+    attachments: list[Upload] = strawberry.field(
+        default_factory=list,
+        description="Files by the multipart request spec: PDF, PNG or JPEG, at most 10 MiB "
+        "each and 5 per message.",
+    )
+
+
+@strawberry.type(description="Result of a staff reply.")
+class ReplyToThreadPayload:
+    thread: StaffMessageThread | None = strawberry.field(description="The thread; null on error.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was sent.")
+
+
+@strawberry.input(description="Close a thread of the member's office.")
+class CloseThreadInput:
+    thread_id: strawberry.ID = strawberry.field(description="Global ID of the thread.")
+
+
+@strawberry.type(description="Result of closing a thread.")
+class CloseThreadPayload:
+    thread: StaffMessageThread | None = strawberry.field(description="The thread, now closed.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was not closed.")
