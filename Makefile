@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres lint schema bench bench-abuse
+.PHONY: install run test test-postgres lint schema bench bench-abuse bench-history
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: install
 # Dashboard latency, throughput and SQL statements per request at 100 and 1,000 companies.
 bench: install
 	$(BIN)/python bench/dashboard.py
+
+# History figures: appends/s with and without the hash chain, CSV export of 10k and 100k events.
+bench-history: install
+	$(BIN)/python bench/history.py
 
 # Abuse-resistance figures: zxcvbn's worst case, a 40,000-id request, a log-in beside three.
 bench-abuse: install

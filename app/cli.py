@@ -144,6 +144,39 @@ async def _staff_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _audit_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`audit verify [--checkpoint FILE]` (exit 0 when intact) or `audit checkpoint`."""
+    import json
+
+    from app.audit import verification
+
+    engine = create_engine(settings.database_url, settings.database_pool)
+    sessions = create_session_factory(engine)
+    try:
+        key = None
+        if args.action == "checkpoint" or args.checkpoint:
+            if settings.audit_signing_key_file is None:
+                sys.stderr.write("AUDIT_SIGNING_KEY_FILE names no key: set it first.\n")
+                return 2
+            key = verification.load_signing_key(settings.audit_signing_key_file)
+        if args.action == "checkpoint":
+            signed = await verification.checkpoint(sessions, key, SystemClock().now())
+            sys.stdout.write(json.dumps(signed, indent=2) + "\n")
+            return 0
+        anchor = verification.read_checkpoint(args.checkpoint, key) if args.checkpoint else None
+        verdict = await verification.verify(sessions, anchor)
+    except verification.CheckpointError as error:
+        sys.stderr.write(f"{error}\n")
+        return 2
+    finally:
+        await engine.dispose()
+    if verdict.ok:
+        sys.stdout.write(f"history intact: {verdict.events} events, head {verdict.head_hash}\n")
+        return 0
+    sys.stderr.write(f"history NOT intact after {verdict.events} good events: {verdict.fault}\n")
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -165,6 +198,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     staff_parser.add_argument("--last-name")
     staff_parser.add_argument("--office", help="département of the tax office, e.g. 75, 2A, 971")
     staff_parser.add_argument("--national", action="store_true", help="acts on every office")
+    audit_parser = commands.add_parser("audit", help="the history's hash chain")
+    audit_parser.add_argument("action", choices=["verify", "checkpoint"])
+    audit_parser.add_argument(
+        "--checkpoint", type=Path, help="verify: a signed checkpoint written by `audit checkpoint`"
+    )
     export_parser = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export_parser.add_argument(
         "--staff", action="store_true", help="the staff endpoint's schema (staff.graphql)"
@@ -184,3 +222,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(import_companies(settings, args.legal_units, args.establishments))
     elif args.command == "staff" and asyncio.run(_staff_command(settings, args)):
         sys.exit(1)
+    elif args.command == "audit":
+        sys.exit(asyncio.run(_audit_command(settings, args)))

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app import downloads, pages
+from app import downloads, exports, pages
 from app.clock import Clock, SystemClock
 from app.db import create_engine, create_session_factory
 from app.domain.runtime import Runtime
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Route("/readyz", readyz),
             *pages.ROUTES,
             *downloads.ROUTES,
+            *exports.ROUTES,
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from app.domain import activation, business_emails, credentials
+from app.domain import activation, business_emails, credentials, email_preferences, personal_data
 from app.domain.errors import DomainError, DomainErrors, RateLimitedError
 from app.domain.runtime import Caller, Runtime
 
@@ -121,7 +121,52 @@ async def confirm_business_email_page(request: Request) -> HTMLResponse:
     return _page(title, "<p>Thank you: this address is now the company's business email.</p>")
 
 
+async def confirm_login_email_page(request: Request) -> HTMLResponse:
+    title = "Confirm your new login email address"
+    if request.method == "GET":
+        token = html.escape(request.query_params.get("token", ""), quote=True)
+        return _page(
+            title,
+            '<form method="post"><input type="hidden" name="token" value="' + token + '">'
+            "<p>Confirm this address as the login of your professional account; the previous "
+            "one will no longer log in.</p><button>Confirm</button></form>",
+        )
+    runtime: Runtime = request.app.state.runtime
+    try:
+        await personal_data.confirm_login_email_change(
+            runtime, _caller(request), (await _form(request)).get("token", "")
+        )
+    except (DomainError, DomainErrors, RateLimitedError) as error:
+        return _failure(title, error)
+    return _page(title, "<p>Done: log in with this address from now on.</p>")
+
+
+async def unsubscribe_page(request: Request) -> HTMLResponse:
+    """GET shows a button; POST unsubscribes, also as RFC 8058's one-click POST (token in the
+    URL, `List-Unsubscribe=One-Click` in the body)."""
+    title = "Stop general-information emails"
+    if request.method == "GET":
+        token = html.escape(request.query_params.get("token", ""), quote=True)
+        return _page(
+            title,
+            '<form method="post"><input type="hidden" name="token" value="' + token + '">'
+            "<p>Stop receiving the tax department's general-information emails? Emails about "
+            "your account (codes, notices, replies) keep coming.</p>"
+            "<button>Unsubscribe</button></form>",
+        )
+    form = await _form(request)
+    token = form.get("token") or request.query_params.get("token", "")
+    runtime: Runtime = request.app.state.runtime
+    try:
+        await email_preferences.unsubscribe(runtime, _caller(request), token)
+    except (DomainError, DomainErrors, RateLimitedError) as error:
+        return _failure(title, error)
+    return _page(title, "<p>Done: you will receive no more general-information emails.</p>")
+
+
 ROUTES = [
+    Route("/confirm-login-email", confirm_login_email_page, methods=["GET", "POST"]),
+    Route("/unsubscribe", unsubscribe_page, methods=["GET", "POST"]),
     Route("/confirm-business-email", confirm_business_email_page, methods=["GET", "POST"]),
     Route("/confirm-email", confirm_email_page, methods=["GET", "POST"]),
     Route("/reset-password", reset_password_page, methods=["GET", "POST"]),

@@ -66,6 +66,8 @@ class Settings:
     argon2_parameters: argon2.Parameters = field(
         default_factory=lambda: argon2.profiles.RFC_9106_LOW_MEMORY
     )
+    # PEM PKCS#8 Ed25519 private key signing history checkpoints (`audit checkpoint`).
+    audit_signing_key_file: Path | None = None
     database_pool: PoolSettings = field(default_factory=PoolSettings)
     rate_limits: RateLimits = field(default_factory=RateLimits)
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
@@ -95,6 +97,9 @@ class Settings:
             graphql_introspection=_flag(env.get("GRAPHQL_INTROSPECTION"), default=development),
             graphiql=_flag(env.get("GRAPHIQL"), default=development),
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
+            audit_signing_key_file=(
+                Path(env["AUDIT_SIGNING_KEY_FILE"]) if env.get("AUDIT_SIGNING_KEY_FILE") else None
+            ),
             database_pool=PoolSettings(
                 size=int(env.get("DB_POOL_SIZE", "10")),
                 max_overflow=int(env.get("DB_MAX_OVERFLOW", "10")),

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.chain import stage
 from app.domain.runtime import Caller
 from app.models import AuditEvent
 
@@ -63,6 +64,12 @@ class EventKind(enum.StrEnum):
     MESSAGE_THREAD_OPENED = "MESSAGE_THREAD_OPENED"
     MESSAGE_SENT = "MESSAGE_SENT"
     MESSAGE_THREAD_CLOSED = "MESSAGE_THREAD_CLOSED"
+    SESSION_REVOKED = "SESSION_REVOKED"
+    IDENTITY_UPDATED = "IDENTITY_UPDATED"
+    LOGIN_EMAIL_CHANGE_REQUESTED = "LOGIN_EMAIL_CHANGE_REQUESTED"
+    LOGIN_EMAIL_CHANGED = "LOGIN_EMAIL_CHANGED"
+    EMAIL_PREFERENCES_CHANGED = "EMAIL_PREFERENCES_CHANGED"
+    INFORMATION_EMAIL_SENT = "INFORMATION_EMAIL_SENT"
 
 
 def record_event(
@@ -75,8 +82,9 @@ def record_event(
     company_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append one event; it commits or rolls back with the change it describes."""
-    session.add(
+    """Append one event; it commits (chained) or rolls back with the change it describes."""
+    stage(
+        session.sync_session,
         AuditEvent(
             occurred_at=at,
             kind=kind.value,
@@ -87,5 +95,5 @@ def record_event(
             ip=caller.ip,
             user_agent=caller.user_agent[:512] if caller.user_agent else None,
             details=details or {},
-        )
+        ),
     )

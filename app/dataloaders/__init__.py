@@ -28,6 +28,7 @@ from app.dataloaders.delegations import (
     load_live_delegations_by_company_and_delegate,
     load_pending_delegation_requests_by_company,
 )
+from app.dataloaders.history import HistoryKey, load_company_histories
 from app.dataloaders.messaging import (
     load_attachments_by_message,
     load_business_emails_by_company,
@@ -42,6 +43,7 @@ from app.dataloaders.services import (
 )
 from app.db import SessionFactory
 from app.domain.business_emails import BusinessEmailState
+from app.domain.history import HistoryPage
 from app.models import (
     Account,
     BankAccount,
@@ -80,6 +82,7 @@ class Dataloaders:
     messages_by_thread: DataLoader[int, list[Message]]
     attachments_by_message: DataLoader[int, list[MessageAttachment]]
     unread_by_thread_and_account: DataLoader[tuple[int, int], int]
+    company_histories: DataLoader[HistoryKey, HistoryPage]
 
     @classmethod
     def build(cls, sessions: SessionFactory, clock: Clock) -> Dataloaders:
@@ -116,4 +119,5 @@ class Dataloaders:
             messages_by_thread=loader(load_messages_by_thread),
             attachments_by_message=loader(load_attachments_by_message),
             unread_by_thread_and_account=loader(load_unread_by_thread_and_account),
+            company_histories=loader(load_company_histories),
         )

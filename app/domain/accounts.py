@@ -36,6 +36,8 @@ class Identity:
     password: str
     first_name: str
     last_name: str
+    # Opt-in to general-information emails, offered at sign-up (off unless asked).
+    general_information: bool = False
 
 
 def _checked(
@@ -64,7 +66,7 @@ async def _checked_identity(
         )
     if problem:
         errors.append(DomainError(problem.code, problem.message, ["password"]))
-    return Identity(email, identity.password, first_name, last_name)
+    return Identity(email, identity.password, first_name, last_name, identity.general_information)
 
 
 async def _expire_stale(
@@ -100,6 +102,7 @@ def _new_account(
         mode=mode,
         created_at=now,
         password_changed_at=now,
+        general_information_emails=identity.general_information,
     )
 
 

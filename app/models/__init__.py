@@ -1,6 +1,14 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from app.models.accounts import Account, AccountMode, AccountStatus, CodePurpose, OneTimeCode
+from app.models.accounts import (
+    Account,
+    AccountMode,
+    AccountStatus,
+    CodePurpose,
+    LoginEmailChange,
+    OneTimeCode,
+    UnsubscribeLink,
+)
 from app.models.audit import AuditEvent
 from app.models.bank_accounts import BankAccount
 from app.models.companies import Company, CompanyRole, CompanyService, Role
@@ -48,6 +56,7 @@ __all__ = [
     "DelegationRequest",
     "DelegationRequestStatus",
     "DelegationStatus",
+    "LoginEmailChange",
     "MaintenanceNotice",
     "Message",
     "MessageAttachment",
@@ -66,4 +75,5 @@ __all__ = [
     "ThreadRead",
     "ThreadStatus",
     "ThrottleState",
+    "UnsubscribeLink",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -64,6 +64,8 @@ class Account(Base):
     setup_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Opt-in to general-information emails (account-management emails are always sent).
+    general_information_emails: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def effective_status(self, now: datetime) -> AccountStatus:
         if (
@@ -89,3 +91,30 @@ class OneTimeCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     failed_attempts: Mapped[int] = mapped_column(default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginEmailChange(Base):
+    """A new login email waiting for its link (72 h): the change happens only when it is used."""
+
+    __tablename__ = "login_email_changes"
+    __table_args__ = (Index("ix_login_email_changes_account", "account_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    new_email: Mapped[str] = mapped_column(String(320))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UnsubscribeLink(Base):
+    """The token of an unsubscribe link in one general-information email (works without log-in)."""
+
+    __tablename__ = "unsubscribe_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,11 +1,12 @@
-"""The account history: append-only (database triggers refuse updates and deletes)."""
+"""The account history: append-only (database triggers refuse updates and deletes) and
+hash-chained (each event's hash covers its content and its predecessor's hash)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -13,6 +14,8 @@ from app.db import Base, UTCDateTime
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    # One event per position: two appends can never fork the chain.
+    __table_args__ = (Index("uq_audit_events_sequence", "sequence", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -26,3 +29,9 @@ class AuditEvent(Base):
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(512))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The chain (app/audit/chain.py): position from 1, predecessor's hash, own hash. Always set on
+    # insert; nullable only because adding NOT NULL columns would rebuild the SQLite table and
+    # lose its append-only triggers.
+    sequence: Mapped[int | None] = mapped_column(BigInteger)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))

@@ -43,6 +43,8 @@ class OutboxMessage(Base):
     # Cleared once delivered: the body may hold a code, which must not outlive its delivery.
     body: Mapped[str | None] = mapped_column(Text)
     letter: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Extra email headers (List-Unsubscribe and List-Unsubscribe-Post, RFC 8058).
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())

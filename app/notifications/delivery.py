@@ -120,7 +120,13 @@ class Dispatcher:
                 update(OutboxMessage)
                 .where(OutboxMessage.id == message.id)
                 # Codes must not outlive their delivery.
-                .values(delivered_at=self.clock.now(), body=None, letter=None, claimed_until=None)
+                .values(
+                    delivered_at=self.clock.now(),
+                    body=None,
+                    letter=None,
+                    headers=None,
+                    claimed_until=None,
+                )
             )
 
     async def _schedule_retry(self, message: OutboxMessage, error: Exception) -> None:
@@ -144,6 +150,8 @@ class Dispatcher:
         email["Subject"] = message.subject
         email["Message-ID"] = message.message_id
         email["Date"] = format_datetime(message.created_at)
+        for name, value in (message.headers or {}).items():
+            email[name] = value
         email.set_content(message.body or "")
         return email
 

@@ -25,7 +25,13 @@ def _message_id() -> str:
     return f"<{secrets.token_hex(16)}@{MESSAGE_ID_DOMAIN}>"
 
 
-def enqueue_email(session: AsyncSession, now: datetime, to: str, message: Message) -> None:
+def enqueue_email(
+    session: AsyncSession,
+    now: datetime,
+    to: str,
+    message: Message,
+    headers: dict[str, str] | None = None,
+) -> None:
     session.add(
         OutboxMessage(
             kind=MessageKind.EMAIL,
@@ -34,6 +40,7 @@ def enqueue_email(session: AsyncSession, now: datetime, to: str, message: Messag
             recipient_key=email_key(to),
             subject=message.subject,
             body=message.body,
+            headers=headers,
             created_at=now,
             next_attempt_at=now,
         )

@@ -333,3 +333,45 @@ def office_replied_email(company_name: str, reference: str) -> Message:
         "confidentiality of your affairs, the reply is not in this email: read it in the secure "
         "messaging of the professional space." + SIGNATURE,
     )
+
+
+def login_email_change_link(link: str, expires_at: datetime) -> Message:
+    return Message(
+        "Confirm your new login email address",
+        "Hello,\n\n"
+        "A professional account of impots.gouv.fr asked to use this address to log in.\n"
+        "Open this link to confirm it:\n\n"
+        f"{link}\n\n"
+        f"The link works once, until {_paris(expires_at)}. If you did not ask for this, ignore "
+        "this message: nothing changes without the confirmation." + SIGNATURE,
+    )
+
+
+def login_email_change_notice(first_name: str) -> Message:
+    return Message(
+        "Change of your login email requested",
+        f"Hello {first_name},\n\n"
+        "A change of your login email address was requested. It happens only when the link sent "
+        "to the new address is used; until then, log in with this address. If you did not ask "
+        "for it, change your password at once." + SIGNATURE,
+    )
+
+
+def login_email_changed_notice(first_name: str) -> Message:
+    return Message(
+        "Your login email was changed",
+        f"Hello {first_name},\n\n"
+        "Your professional account now logs in with another address: this one no longer "
+        "works. If you did not ask for it, contact your tax office at once." + SIGNATURE,
+    )
+
+
+def information_email(subject: str, body: str, unsubscribe_link: str) -> Message:
+    return Message(
+        subject,
+        "Hello,\n\n"
+        f"{body}\n\n"
+        "You receive this general-information email because you asked for them. To stop "
+        "receiving them, open this link (no log-in needed):\n\n"
+        f"{unsubscribe_link}\n" + SIGNATURE,
+    )

@@ -21,7 +21,13 @@ def _account(info: Info, model: object | None) -> types.Account | None:
 
 
 def _identity(data: types.SignUpExpertInput | types.SignUpBasicInput) -> accounts.Identity:
-    return accounts.Identity(data.email, data.password, data.first_name, data.last_name)
+    return accounts.Identity(
+        data.email,
+        data.password,
+        data.first_name,
+        data.last_name,
+        general_information=data.general_information_emails,
+    )
 
 
 async def sign_up_expert(

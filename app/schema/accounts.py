@@ -8,7 +8,9 @@ from typing import Annotated
 
 import strawberry
 
-from app.domain import delegations
+from app.db import read_session
+from app.domain import delegations, history, personal_data
+from app.domain.history import HistoryPage
 from app.models import Account as AccountModel
 from app.schema.api_tokens import ApiToken, account_api_tokens
 from app.schema.companies import CompanyConnection, account_companies
@@ -19,7 +21,16 @@ from app.schema.delegations import (
     delegations_of_viewer,
 )
 from app.schema.errors import UserError
-from app.schema.nodes import After, First, Node, to_global_id
+from app.schema.history import (
+    HistoryConnection,
+    HistoryFilterArgument,
+    before_of,
+    company_key,
+    domain_filter,
+    history_connection,
+)
+from app.schema.nodes import After, First, Node, page_size, to_global_id
+from app.schema.personal_data import AccountSession, EmailPreferences
 from app.security.permissions import CompaniesRead, DelegationsRead, SessionOnly
 
 
@@ -73,6 +84,59 @@ class Account(Node):
             created_at=account.created_at,
             account_id=account.id,
         )
+
+    def _own(self, info: strawberry.Info) -> bool:
+        """Personal data shows to the account's own session only (never to an API token)."""
+        viewer = info.context.viewer
+        return (
+            viewer is not None
+            and viewer.id == self.account_id
+            and info.context.caller.api_token_id is None
+        )
+
+    @strawberry.field(
+        description="Sessions open on the account, newest first (session only; empty for an "
+        "API token)."
+    )
+    async def sessions(self, info: strawberry.Info) -> list[AccountSession]:
+        if not self._own(info):
+            return []
+        runtime = info.context.runtime
+        async with read_session(runtime.sessions) as session:
+            found = await personal_data.open_sessions(session, self.account_id, runtime.clock.now())
+        return [AccountSession.from_model(item, info.context.caller.session_id) for item in found]
+
+    @strawberry.field(description="Which optional emails the account receives (session only).")
+    async def email_preferences(self, info: strawberry.Info) -> EmailPreferences | None:
+        if not self._own(info):
+            return None
+        return EmailPreferences(general_information=info.context.viewer.general_information_emails)
+
+    @strawberry.field(
+        description="The account's history, newest first: events where it is the actor or the "
+        "subject (session only; empty for an API token)."
+    )
+    async def history(
+        self,
+        info: strawberry.Info,
+        first: First = None,
+        after: After = None,
+        filter: HistoryFilterArgument = None,
+    ) -> HistoryConnection:
+        size = page_size(first)
+        if not self._own(info):
+            return history_connection(HistoryPage([], 0, has_next=False), None)
+        company_pk = company_key(filter.company_id) if filter else None
+        runtime = info.context.runtime
+        async with read_session(runtime.sessions) as session:
+            page = await history.account_history(
+                session,
+                self.account_id,
+                domain_filter(filter, company_pk),
+                size,
+                before_of(after),
+            )
+        return history_connection(page, self.account_id)
 
     @strawberry.field(
         description="Companies added by the account or on which it holds a role.",
@@ -145,6 +209,12 @@ class SignUpExpertInput:
     )
     first_name: str = strawberry.field(description="First name.")
     last_name: str = strawberry.field(description="Last name.")
+    general_information_emails: bool = strawberry.field(
+        default=False,
+        description="Opt in to general-information emails of the tax department (off unless "
+        "true; account-management emails are always sent). Changed later with "
+        "updateEmailPreferences.",
+    )
 
 
 @strawberry.input(
@@ -159,6 +229,12 @@ class SignUpBasicInput:
     siren: str = strawberry.field(description="SIREN of the company (9 digits, spaces allowed).")
     business_email: str = strawberry.field(
         description="The company's business email address; may equal the login email."
+    )
+    general_information_emails: bool = strawberry.field(
+        default=False,
+        description="Opt in to general-information emails of the tax department (off unless "
+        "true; account-management emails are always sent). Changed later with "
+        "updateEmailPreferences.",
     )
 
 
@@ -279,6 +355,12 @@ class ChangePasswordInput:
 @strawberry.type(description="Result of a password change.")
 class ChangePasswordPayload:
     account: Account | None = strawberry.field(description="The account.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
+
+
+@strawberry.type(description="Result of correcting the account holder's name.")
+class UpdateIdentityPayload:
+    account: Account | None = strawberry.field(description="The account, corrected.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing changed.")
 
 

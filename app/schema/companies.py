@@ -10,6 +10,7 @@ import strawberry
 
 from app.db import read_session
 from app.domain import companies
+from app.domain.history import HistoryPage
 from app.domain.messaging import Access, access_of
 from app.domain.paging import Page
 from app.models import Company as CompanyModel
@@ -24,6 +25,13 @@ from app.schema.delegations import (
     delegation_connection,
 )
 from app.schema.errors import UserError
+from app.schema.history import (
+    HistoryConnection,
+    HistoryFilterArgument,
+    before_of,
+    domain_filter,
+    history_connection,
+)
 from app.schema.messaging import (
     BusinessEmail,
     MessageThread,
@@ -321,6 +329,24 @@ class Company(Node):
             total_count=len(threads),
             unread_count=sum(unread),
         )
+
+    @strawberry.field(
+        description="The company's history, newest first, for its principal and active "
+        "alternate administrators (sessions only; empty for others)."
+    )
+    async def history(
+        self,
+        info: strawberry.Info,
+        first: First = None,
+        after: After = None,
+        filter: HistoryFilterArgument = None,
+    ) -> HistoryConnection:
+        size = page_size(first)
+        if info.context.caller.api_token_id is not None or not await self._manages(info):
+            return history_connection(HistoryPage([], 0, has_next=False), None)
+        key = (self.company_id, domain_filter(filter, None), size, before_of(after))
+        page = await info.context.loaders.company_histories.load(key)
+        return history_connection(page, self.viewer_id)
 
     @strawberry.field(description="The principal administrator, or null if there is none yet.")
     async def principal_administrator(self, info: strawberry.Info) -> CompanyAdministrator | None:

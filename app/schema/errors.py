@@ -378,6 +378,18 @@ class UserErrorCode(enum.Enum):
         "THREAD_CLOSED",
         description="The tax office closed the thread.",
     )
+    SESSION_ALREADY_CLOSED = strawberry.enum_value(
+        "SESSION_ALREADY_CLOSED",
+        description="The session is already closed (logged out, revoked or expired).",
+    )
+    EMAIL_UNCHANGED = strawberry.enum_value(
+        "EMAIL_UNCHANGED",
+        description="The new login email is the current one.",
+    )
+    EMAIL_UNAVAILABLE = strawberry.enum_value(
+        "EMAIL_UNAVAILABLE",
+        description="The new login email now belongs to another account.",
+    )
 
 
 @strawberry.type(description="An expected business failure of a mutation; nothing was changed.")

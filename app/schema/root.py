@@ -12,6 +12,7 @@ from app.resolvers import companies as company_resolvers
 from app.resolvers import delegations as delegation_resolvers
 from app.resolvers import maintenance as maintenance_resolvers
 from app.resolvers import messaging as messaging_resolvers
+from app.resolvers import personal_data as personal_resolvers
 from app.resolvers import services as service_resolvers
 from app.resolvers import special_services as special_resolvers
 from app.resolvers.nodes import resolve_node
@@ -20,6 +21,7 @@ from app.schema import api_tokens as token_types
 from app.schema import bank_accounts as bank_types
 from app.schema import delegations as delegation_types
 from app.schema import messaging as messaging_types
+from app.schema import personal_data as personal_types
 from app.schema import services as service_types
 from app.schema import special_services as special_types
 from app.schema.companies import AcknowledgeCompanyReviewPayload, Company
@@ -113,6 +115,34 @@ class Mutation:
         permission_classes=[SessionOnly],
         resolver=account_resolvers.change_password,
         description="Change the password (needs the current one); other sessions are closed.",
+    )
+    update_identity: account_types.UpdateIdentityPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=personal_resolvers.update_identity,
+        description="Correct the account holder's first and last names.",
+    )
+    change_login_email: personal_types.ChangeLoginEmailPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=personal_resolvers.change_login_email,
+        description="Ask to log in with another address (needs the current password): a link "
+        "valid 72 h goes to it and the old address is told. The change happens only when the "
+        "link is used; the old address then logs in no more.",
+    )
+    confirm_login_email_change: personal_types.ConfirmLoginEmailChangePayload = strawberry.mutation(
+        resolver=personal_resolvers.confirm_login_email_change,
+        description="Use the link sent to the new login email (its page does the same); "
+        "needs no log-in.",
+    )
+    revoke_session: personal_types.RevokeSessionPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=personal_resolvers.revoke_session,
+        description="Close one of the account's sessions (viewer.sessions), e.g. a forgotten "
+        "browser; closing the current one logs out.",
+    )
+    update_email_preferences: personal_types.UpdateEmailPreferencesPayload = strawberry.mutation(
+        permission_classes=[SessionOnly],
+        resolver=personal_resolvers.update_email_preferences,
+        description="Choose the optional emails (general information) the account receives.",
     )
     request_password_reset: account_types.RequestPasswordResetPayload = strawberry.mutation(
         resolver=account_resolvers.request_password_reset,

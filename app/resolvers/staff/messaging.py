@@ -1,4 +1,4 @@
-"""Staff side of the secure messaging: the office's threads, replies, closing."""
+"""Staff side of the messaging: the office's threads, replies, closing; information emails."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.domain import messaging
+from app.domain import email_preferences, messaging
 from app.models import MessageThread as ThreadModel
 from app.resolvers.common import global_pk
 from app.resolvers.errors import INPUT, attempt
@@ -91,3 +91,16 @@ async def close_thread(
     return types.CloseThreadPayload(
         thread=(await _awaiting(info, [thread]))[0] if thread else None, user_errors=errors
     )
+
+
+async def send_information_email(
+    info: Info, input: Annotated[types.SendInformationEmailInput, INPUT]
+) -> types.SendInformationEmailPayload:
+    member = staff_member(info)
+    ctx = info.context
+    recipients, errors = await attempt(
+        email_preferences.send_information_email(
+            ctx.runtime, ctx.caller, member, input.subject, input.body, input.reason
+        )
+    )
+    return types.SendInformationEmailPayload(recipients=recipients, user_errors=errors)

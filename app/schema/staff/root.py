@@ -98,6 +98,12 @@ class StaffMutation:
         description="Answer an open thread of the member's office. The account that opened it "
         "and the company's business email are told (the text stays in the messaging).",
     )
+    send_information_email: types.SendInformationEmailPayload = strawberry.mutation(
+        resolver=messaging.send_information_email,
+        description="Queue a general-information email to every active account that opted in "
+        "(national staff only); each carries an unsubscribe link that needs no log-in and the "
+        "RFC 8058 one-click headers.",
+    )
     close_thread: types.CloseThreadPayload = strawberry.mutation(
         resolver=messaging.close_thread,
         description="Close a thread of the member's office: nobody may write in it any more.",

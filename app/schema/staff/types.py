@@ -20,9 +20,16 @@ from app.schema.companies import CompanyRole
 from app.schema.delegations import DelegatedService, DelegationParty, DelegationStatus
 from app.schema.delegations import delegated_services as delegated
 from app.schema.errors import UserError
+from app.schema.history import (
+    HistoryConnection,
+    HistoryFilterArgument,
+    before_of,
+    domain_filter,
+    history_connection,
+)
 from app.schema.maintenance import MaintenanceNotice
 from app.schema.messaging import MessageConnection, ThreadSummary, message_connection
-from app.schema.nodes import After, First, PageInfo, to_global_id
+from app.schema.nodes import After, First, PageInfo, page_size, to_global_id
 from app.schema.services import OnlineService
 from app.schema.special_services import SpecialServiceRequest
 
@@ -134,6 +141,21 @@ class StaffCompany:
         description="The principal administrator was replaced and has not yet acknowledged "
         "checking the delegations and bank accounts."
     )
+    company_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="The company's history, newest first (client addresses are not shown)."
+    )
+    async def history(
+        self,
+        info: strawberry.Info,
+        first: First = None,
+        after: After = None,
+        filter: HistoryFilterArgument = None,
+    ) -> HistoryConnection:
+        key = (self.company_id, domain_filter(filter, None), page_size(first), before_of(after))
+        page = await info.context.loaders.company_histories.load(key)
+        return history_connection(page, None)
 
     @classmethod
     def from_file(cls, file: CompanyFile, now: datetime) -> StaffCompany:
@@ -171,6 +193,7 @@ class StaffCompany:
             ],
             pending_delegation_requests=len(file.pending_delegation_requests),
             review_required=file.company.review_required_since is not None,
+            company_id=file.company.id,
         )
 
 
@@ -438,3 +461,18 @@ class CloseThreadInput:
 class CloseThreadPayload:
     thread: StaffMessageThread | None = strawberry.field(description="The thread, now closed.")
     user_errors: list[UserError] = strawberry.field(description="Why it was not closed.")
+
+
+@strawberry.input(description="A general-information email to the accounts that opted in.")
+class SendInformationEmailInput:
+    subject: str = strawberry.field(description="Subject (1 to 150 characters).")
+    body: str = strawberry.field(description="Text (1 to 20,000 characters).")
+    reason: str = strawberry.field(description="Why (10 to 1,000 characters); kept in the history.")
+
+
+@strawberry.type(description="Result of sending a general-information email.")
+class SendInformationEmailPayload:
+    recipients: int | None = strawberry.field(
+        description="How many opted-in active accounts it was queued for; null on error."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was sent.")
