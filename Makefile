@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres lint schema bench bench-abuse bench-history
+.PHONY: install run test test-postgres lint schema bench bench-abuse bench-history audit-http
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench-history: install
 # Abuse-resistance figures: zxcvbn's worst case, a 40,000-id request, a log-in beside three.
 bench-abuse: install
 	$(BIN)/python bench/abuse.py
+
+# GraphQL over HTTP: every graphql-http audit (npm) against a served instance, both endpoints.
+audit-http: install
+	tools/graphql-http-audit/run
 
 schema: install
 	$(BIN)/python -m app export-schema > schema.graphql

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cross_web import HTTPException
@@ -19,7 +20,7 @@ from app.domain.credentials import authenticate
 from app.domain.runtime import Caller, Runtime
 from app.domain.staff import authenticate_staff
 from app.models import Account, StaffMember
-from app.security.cookies import SESSION_COOKIE
+from app.security.cookies import session_cookie_name
 from app.security.redaction import without_values
 
 # No argument of the schema needs more items than this (the largest, companyIds, takes 100): a
@@ -71,7 +72,8 @@ def _problem(value: object) -> str | None:
 
 
 def bearer_token(request: Request) -> str | None:
-    return _authorization_bearer(request) or request.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie_name(request.app.state.runtime.settings)
+    return _authorization_bearer(request) or request.cookies.get(cookie)
 
 
 def _authorization_bearer(request: Request) -> str | None:
@@ -121,8 +123,47 @@ async def staff_caller(runtime: Runtime, request: Request) -> tuple[StaffMember 
     return member, caller
 
 
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# graphql-core ends some validation messages with a guess from the schema ("Did you mean
+# 'node'?"): where introspection is off, that would reveal the schema piece by piece.
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def _request_error(response: dict[str, Any]) -> bool:
+    """A request error (unparsable document, invalid document, variables that do not coerce):
+    nothing was executed, so there is no data and no error has a path."""
+    errors = response.get("errors") or []
+    return response.get("data") is None and bool(errors) and not any(e.get("path") for e in errors)
+
+
 class HardenedGraphQL(GraphQL):
-    """What both endpoints check before GraphQL work, and how they word errors."""
+    """What both endpoints check before GraphQL work, and how they word errors.
+
+    Responses follow the GraphQL over HTTP specification: a client that accepts
+    `application/graphql-response+json` gets that media type, and a request error answers 400
+    without a `data` entry; `application/json` clients keep the 200 they expect.
+    """
+
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
+    async def get_sub_response(self, request: Request) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.graphql_request = request  # type: ignore[attr-defined]
+        return sub_response
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:  # noqa: ANN401
+        request = getattr(sub_response, "graphql_request", None)
+        accept = request.headers.get("accept", "") if request is not None else ""
+        modern = GRAPHQL_RESPONSE_JSON in accept
+        if modern and isinstance(response_data, dict) and _request_error(response_data):
+            response_data = {key: v for key, v in response_data.items() if key != "data"}
+            sub_response.status_code = 400
+        response = super().create_response(response_data, sub_response)
+        if modern:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         try:
@@ -145,6 +186,8 @@ class HardenedGraphQL(GraphQL):
         response: dict[str, Any] = dict(await super().process_result(request, result))
         for error in response.get("errors") or []:
             error["message"] = without_values(error["message"])
+            if not self.suggestions:
+                error["message"] = SUGGESTION.sub("", error["message"])
         return response  # type: ignore[return-value]
 
 

@@ -36,12 +36,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         graphql_ide=ide,
         allow_queries_via_get=True,
         multipart_uploads_enabled=True,
+        suggestions=settings.graphql_introspection,
     )
     staff_graphql = StaffGraphQL(
         build_staff_schema(introspection=settings.graphql_introspection),
         graphql_ide=ide,
         allow_queries_via_get=True,
         multipart_uploads_enabled=True,
+        suggestions=settings.graphql_introspection,
     )
 
     @contextlib.asynccontextmanager

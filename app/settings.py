@@ -66,6 +66,8 @@ class Settings:
     argon2_parameters: argon2.Parameters = field(
         default_factory=lambda: argon2.profiles.RFC_9106_LOW_MEMORY
     )
+    # Query-cost points each caller may spend per hour (app/schema/cost.py).
+    cost_points_per_hour: int = 5_000
     # PEM PKCS#8 Ed25519 private key signing history checkpoints (`audit checkpoint`).
     audit_signing_key_file: Path | None = None
     database_pool: PoolSettings = field(default_factory=PoolSettings)
@@ -97,6 +99,7 @@ class Settings:
             graphql_introspection=_flag(env.get("GRAPHQL_INTROSPECTION"), default=development),
             graphiql=_flag(env.get("GRAPHIQL"), default=development),
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
+            cost_points_per_hour=int(env.get("COST_POINTS_PER_HOUR", "5000")),
             audit_signing_key_file=(
                 Path(env["AUDIT_SIGNING_KEY_FILE"]) if env.get("AUDIT_SIGNING_KEY_FILE") else None
             ),

@@ -31,7 +31,7 @@ from app.models.messaging import (
     ThreadStatus,
 )
 from app.models.notifications import OutboxMessage
-from app.models.security import ApiToken, RateLimitHit, Session, ThrottleState
+from app.models.security import ApiToken, CostBudget, RateLimitHit, Session, ThrottleState
 from app.models.services import Capacity, ServiceRequest, ServiceRequestStatus
 from app.models.special_services import SpecialServiceRequest, SpecialServiceRequestStatus
 from app.models.staff import StaffMember, StaffSession
@@ -51,6 +51,7 @@ __all__ = [
     "Company",
     "CompanyRole",
     "CompanyService",
+    "CostBudget",
     "Delegation",
     "DelegationChange",
     "DelegationRequest",

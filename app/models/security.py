@@ -58,3 +58,13 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CostBudget(Base):
+    """GraphQL points a caller spent in its current hour (the query-cost budget)."""
+
+    __tablename__ = "cost_budgets"
+
+    caller_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    points: Mapped[int] = mapped_column()

@@ -36,6 +36,8 @@ from strawberry.extensions import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
+from app.middleware import request_id_var
+from app.schema.cost import QueryCost
 from app.schema.errors import EXPOSED_ERRORS
 from app.security.permissions import TYPE_SCOPES, ScopeError, scope_allowed
 from app.security.redaction import without_values
@@ -101,6 +103,15 @@ def _should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (*EXPOSED_ERRORS, GraphQLError))
 
 
+class MaskUnexpectedErrors(MaskErrors):
+    """ "Unexpected error.", with the request id that finds the logged traceback."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id_var.get()}
+        return masked
+
+
 class GatewaySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -137,8 +148,11 @@ def gateway_extensions(*, introspection: bool) -> list[Callable[[], SchemaExtens
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+        lambda: MaskUnexpectedErrors(
+            should_mask_error=_should_mask, error_message="Unexpected error."
+        ),
         OperationNameRequired,
+        QueryCost,
     ]
     rules: list[type[ASTValidationRule]] = [NoNulInStrings]
     if not introspection:

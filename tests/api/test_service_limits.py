@@ -72,7 +72,8 @@ async def test_a_long_list_is_refused_without_touching_the_database(
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
         ("TOO_MANY_COMPANIES", ["companyIds"])
     ]
-    # Only the session look-up: no transaction was opened for the request itself.
+    # Only the session look-up (the query-cost accounting is not counted): no transaction was
+    # opened for the request itself.
     assert len(statements) <= 2, statements
     assert await _count(app, ServiceRequest) == 0
     assert await _count(app, OneTimeCode) == 1  # the sign-up's own code

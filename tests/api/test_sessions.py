@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from app.security.cookies import SESSION_COOKIE
 from tests.api.flows import LOG_IN, LOG_OUT, VIEWER, active_expert, log_in
 from tests.support import OTHER_STRONG_PASSWORD, error_codes, mail_to
@@ -203,3 +205,91 @@ async def test_log_in_rehashes_when_the_hashing_parameters_change(
             stored = await session.scalar(select(Account.password_hash))
     assert ",t=2," in stored
     assert await log_in(api, EMAIL)  # the new hash still verifies
+
+
+async def test_production_cookie_is_host_prefixed_and_still_authenticates(database_url, tmp_path):
+    import httpx
+
+    from app.clock import FrozenClock
+    from app.main import create_app
+    from tests.api.flows import ACTIVATE_ACCOUNT, SIGN_UP_EXPERT, expert_input
+    from tests.support import code_in, mail_to, make_settings
+
+    settings = make_settings(database_url, tmp_path, app_env="production")
+    app = create_app(settings, clock=FrozenClock())
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://gateway.example"
+        ) as http,
+    ):
+        await http.post(
+            "/graphql", json={"query": SIGN_UP_EXPERT, "variables": {"input": expert_input()}}
+        )
+        await app.state.dispatcher.run_once()
+        code = code_in(mail_to(settings.mail_dir, EMAIL)[-1])
+        await http.post(
+            "/graphql",
+            json={
+                "query": ACTIVATE_ACCOUNT,
+                "variables": {"input": {"email": EMAIL, "code": code}},
+            },
+        )
+        response = await http.post(
+            "/graphql",
+            json={
+                "query": LOG_IN,
+                "variables": {
+                    "input": {"email": EMAIL, "password": "violet tambour glacier parapluie 1987"}
+                },
+            },
+        )
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith(f"__Host-{SESSION_COOKIE}=")
+        assert "Secure" in cookie
+        assert "Path=/" in cookie
+        assert "Domain" not in cookie
+        viewer = await http.post("/graphql", json={"query": VIEWER})
+        assert viewer.json()["data"]["viewer"]["email"] == EMAIL
+        # The unprefixed name is not read in production.
+        token = response.json()["data"]["logIn"]["token"]
+        http.cookies.clear()
+        http.cookies.set(SESSION_COOKIE, token, domain="gateway.example")
+        assert (await http.post("/graphql", json={"query": VIEWER})).json()["data"][
+            "viewer"
+        ] is None
+
+
+@pytest.mark.parametrize(
+    ("method", "content_type", "body"),
+    [
+        ("GET", None, None),
+        (
+            "POST",
+            "text/plain",
+            '{"query": "mutation { logOut(input: {}) { userErrors { code } } }"}',
+        ),
+        ("POST", "application/x-www-form-urlencoded", "query=mutation%20%7B%20logOut%7D"),
+        ("POST", "multipart/form-data; boundary=x", "--x--"),
+    ],
+    ids=["get", "text-plain", "form", "multipart-without-preflight"],
+)
+async def test_no_state_change_through_a_simple_request(app, method, content_type, body):
+    import httpx
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        if method == "GET":
+            response = await http.get(
+                "/graphql",
+                params={"query": "mutation { logOut(input: {}) { userErrors { code } } }"},
+                headers={"accept": "application/json"},
+            )
+            assert response.status_code in {400, 405}
+            assert "logOut" not in response.text
+        else:
+            response = await http.post(
+                "/graphql", content=body, headers={"content-type": content_type}
+            )
+            assert response.status_code == 400

@@ -40,7 +40,8 @@ async def test_readiness_fails_when_the_database_is_unreachable(tmp_path):
 
 async def test_queries_over_get_but_not_mutations(http):
     query = await http.get("/graphql", params={"query": "{ viewer { id } }"})
-    assert query.json() == {"data": {"viewer": None}}
+    assert query.json()["data"] == {"viewer": None}
+    assert query.json()["extensions"]["cost"]["requested"] == 1
     mutation = await http.get(
         "/graphql", params={"query": "mutation { logOut(input: {}) { userErrors { code } } }"}
     )
@@ -97,6 +98,9 @@ async def test_unexpected_errors_are_masked(api, monkeypatch):
     )
     assert response.errors[0]["message"] == "Unexpected error."
     assert "ABCD" not in str(response)
+    extensions = response.errors[0]["extensions"]
+    assert extensions["code"] == "INTERNAL_SERVER_ERROR"
+    assert len(extensions["requestId"]) == 16
 
 
 async def test_introspection_is_off_in_production(database_url, tmp_path):
@@ -182,3 +186,48 @@ def test_access_log_lines_lose_their_query_string():
     assert QueryStringFilter().filter(record)
     assert "SECRET" not in record.getMessage()
     assert "/reset-password" in record.getMessage()
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"query": "{ viewer { "}, 400),  # does not parse
+        ({"query": "{ nope }"}, 400),  # does not validate
+        ({"query": "query($n: Int!) { onlineServices { code } }", "variables": {"n": "x"}}, 400),
+        ({"query": "{ onlineServices { code } }"}, 200),
+        # A field error executes: data, with an error that has a path.
+        ({"query": '{ company(identifier: "300123403") { name } }'}, 200),
+    ],
+    ids=["parse", "validation", "variables", "ok", "field-error"],
+)
+async def test_graphql_response_json_clients_get_400_for_request_errors(http, body, status):
+    response = await http.post(
+        "/graphql", json=body, headers={"accept": f"{GRAPHQL_RESPONSE}, application/json;q=0.9"}
+    )
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert ("data" in response.json()) is (status == 200)
+    legacy = await http.post("/graphql", json=body, headers={"accept": "application/json"})
+    assert legacy.status_code == 200
+    assert legacy.headers["content-type"].startswith("application/json")
+
+
+async def test_production_suggests_no_field_names(database_url, tmp_path):
+    settings = make_settings(
+        database_url, tmp_path, app_env="production", graphql_introspection=False, graphiql=False
+    )
+    app = create_app(settings, clock=FrozenClock())
+    async with app.router.lifespan_context(app), Api(app) as client:
+        response = await client.call('{ nod(id: "x") { id } }')
+    message = response.errors[0]["message"]
+    assert "Did you mean" not in message
+    assert "'node'" not in message
+    assert "nod" in message
+
+
+async def test_development_keeps_suggestions(api):
+    response = await api.call('{ nod(id: "x") { id } }')
+    assert "Did you mean 'node'?" in response.errors[0]["message"]
