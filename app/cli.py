@@ -87,6 +87,26 @@ async def import_companies(
     )
 
 
+def build_persisted_queries(directory: Path, output: Path) -> int:
+    """Write the manifest of trusted documents (`{sha256: document}`) of every `.graphql` file."""
+    import json
+
+    from graphql import GraphQLError, parse
+
+    from app.persisted_queries import build_manifest
+
+    manifest = build_manifest(directory)
+    for digest, document in manifest.items():
+        try:
+            parse(document)
+        except GraphQLError as error:
+            sys.stderr.write(f"{digest}: not a GraphQL document: {error.message}\n")
+            return 1
+    output.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    sys.stdout.write(f"{len(manifest)} documents written to {output}\n")
+    return 0
+
+
 def export_schema(*, staff: bool = False) -> str:
     if staff:
         from app.schema.staff.root import build_staff_schema
@@ -203,6 +223,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     audit_parser.add_argument(
         "--checkpoint", type=Path, help="verify: a signed checkpoint written by `audit checkpoint`"
     )
+    persisted_parser = commands.add_parser(
+        "persisted-queries", help="trusted documents for PERSISTED_QUERIES=allowlist"
+    )
+    persisted_parser.add_argument("action", choices=["build"])
+    persisted_parser.add_argument("directory", type=Path, help="folder of .graphql documents")
+    persisted_parser.add_argument(
+        "--output", type=Path, default=Path("persisted-queries.json"), help="manifest to write"
+    )
     export_parser = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export_parser.add_argument(
         "--staff", action="store_true", help="the staff endpoint's schema (staff.graphql)"
@@ -212,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "export-schema":
         sys.stdout.write(export_schema(staff=args.staff) + "\n")
         return
+    if args.command == "persisted-queries":
+        sys.exit(build_persisted_queries(args.directory, args.output))
     _configure_logging()
     settings = Settings.from_env()
     if args.command == "serve":

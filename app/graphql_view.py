@@ -7,11 +7,12 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from app.context import Context, StaffContext
 from app.dataloaders import Dataloaders
@@ -20,6 +21,7 @@ from app.domain.credentials import authenticate
 from app.domain.runtime import Caller, Runtime
 from app.domain.staff import authenticate_staff
 from app.models import Account, StaffMember
+from app.persisted_queries import PersistedQueries, PersistedQueryError
 from app.security.cookies import session_cookie_name
 from app.security.redaction import without_values
 
@@ -144,9 +146,35 @@ class HardenedGraphQL(GraphQL):
     without a `data` entry; `application/json` clients keep the 200 they expect.
     """
 
-    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(
+        self,
+        *args: Any,  # noqa: ANN401
+        suggestions: bool = True,
+        persisted_queries: PersistedQueries | None = None,
+        **kwargs: Any,  # noqa: ANN401
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.suggestions = suggestions
+        self.persisted_queries = persisted_queries or PersistedQueries()
+
+    def should_render_graphql_ide(self, request: Any) -> bool:  # noqa: ANN401
+        # A GET naming a persisted query by its hash is a GraphQL request, not a visit.
+        if request.query_params.get("extensions") is not None:
+            return False
+        return super().should_render_graphql_ide(request)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # noqa: ANN401
+        try:
+            return await super().run(request, context, root_value)
+        except PersistedQueryError as error:
+            return JSONResponse(error.body(), status_code=error.status)
+
+    async def execute_operation(self, **kwargs: Any) -> Any:  # noqa: ANN401
+        data = kwargs["request_data"]
+        if not isinstance(data, list):
+            trusted = kwargs["context"].caller.api_token_id is not None
+            kwargs["request_data"] = self.persisted_queries.resolve(data, trusted=trusted)
+        return await super().execute_operation(**kwargs)
 
     async def get_sub_response(self, request: Request) -> Response:
         sub_response = await super().get_sub_response(request)

@@ -21,6 +21,7 @@ from app.domain.runtime import Runtime
 from app.graphql_view import GatewayGraphQL, StaffGraphQL
 from app.middleware import GatewayMiddleware
 from app.notifications.delivery import Dispatcher
+from app.persisted_queries import PersistedQueries
 from app.schema.root import build_schema
 from app.schema.staff.root import build_staff_schema
 from app.security.passwords import PasswordHasher
@@ -31,12 +32,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
     ide = "graphiql" if settings.graphiql else None
+    persisted = PersistedQueries.from_settings(
+        settings.persisted_queries, settings.persisted_queries_manifest
+    )
     graphql = GatewayGraphQL(
         build_schema(introspection=settings.graphql_introspection),
         graphql_ide=ide,
         allow_queries_via_get=True,
         multipart_uploads_enabled=True,
         suggestions=settings.graphql_introspection,
+        persisted_queries=persisted,
     )
     staff_graphql = StaffGraphQL(
         build_staff_schema(introspection=settings.graphql_introspection),
@@ -44,6 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         allow_queries_via_get=True,
         multipart_uploads_enabled=True,
         suggestions=settings.graphql_introspection,
+        persisted_queries=persisted,
     )
 
     @contextlib.asynccontextmanager

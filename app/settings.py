@@ -66,6 +66,9 @@ class Settings:
     argon2_parameters: argon2.Parameters = field(
         default_factory=lambda: argon2.profiles.RFC_9106_LOW_MEMORY
     )
+    # Persisted queries: "apq", "off" or "allowlist" (app/persisted_queries.py).
+    persisted_queries: str = "apq"
+    persisted_queries_manifest: Path | None = None
     # Query-cost points each caller may spend per hour (app/schema/cost.py).
     cost_points_per_hour: int = 5_000
     # PEM PKCS#8 Ed25519 private key signing history checkpoints (`audit checkpoint`).
@@ -100,6 +103,12 @@ class Settings:
             graphiql=_flag(env.get("GRAPHIQL"), default=development),
             outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "1.0")),
             cost_points_per_hour=int(env.get("COST_POINTS_PER_HOUR", "5000")),
+            persisted_queries=env.get("PERSISTED_QUERIES") or "apq",
+            persisted_queries_manifest=(
+                Path(env["PERSISTED_QUERIES_MANIFEST"])
+                if env.get("PERSISTED_QUERIES_MANIFEST")
+                else None
+            ),
             audit_signing_key_file=(
                 Path(env["AUDIT_SIGNING_KEY_FILE"]) if env.get("AUDIT_SIGNING_KEY_FILE") else None
             ),
