@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres lint schema bench bench-abuse bench-history audit-http
+.PHONY: install run test test-postgres lint schema bench bench-abuse bench-history audit-http fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench-history: install
 # Abuse-resistance figures: zxcvbn's worst case, a 40,000-id request, a log-in beside three.
 bench-abuse: install
 	$(BIN)/python bench/abuse.py
+
+# Schema-driven fuzzing of both endpoints with every kind of caller: 520 documents for each of
+# 20 caller/operation pairs, 10,400 requests; prints the count (CI runs 40 per pair).
+fuzz: install
+	FUZZ_EXAMPLES=520 $(BIN)/python -m pytest tests/fuzz -q
 
 # GraphQL over HTTP: every graphql-http audit (npm) against a served instance, both endpoints.
 audit-http: install

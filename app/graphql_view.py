@@ -138,6 +138,18 @@ def _request_error(response: dict[str, Any]) -> bool:
     return response.get("data") is None and bool(errors) and not any(e.get("path") for e in errors)
 
 
+def _code_of(error: dict[str, Any]) -> str:
+    """A stable code for GraphQL's own errors, which come without one (Apollo's names)."""
+    message = error.get("message", "")
+    if message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    if error.get("path"):
+        return "INTERNAL_SERVER_ERROR"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
 class HardenedGraphQL(GraphQL):
     """What both endpoints check before GraphQL work, and how they word errors.
 
@@ -216,6 +228,8 @@ class HardenedGraphQL(GraphQL):
             error["message"] = without_values(error["message"])
             if not self.suggestions:
                 error["message"] = SUGGESTION.sub("", error["message"])
+            extensions = error.setdefault("extensions", {})
+            extensions.setdefault("code", _code_of(error))
         return response  # type: ignore[return-value]
 
 

@@ -64,11 +64,12 @@ def may_act_on(member: StaffMember, company: Company) -> bool:
 async def company_file(
     session: AsyncSession, member: StaffMember, identifier: str, now: datetime
 ) -> CompanyFile | None:
-    """The company's file; None if the directory has no such company."""
+    """The company's file; None if the directory has no such company (or the identifier is no
+    SIREN nor IDSP at all)."""
     try:
         company = await find_company(session, identifier, "identifier")
     except DomainError as error:
-        if error.code == "COMPANY_NOT_FOUND":
+        if error.code in {"COMPANY_NOT_FOUND", "INVALID_COMPANY_IDENTIFIER"}:
             return None
         raise
     if not may_act_on(member, company):

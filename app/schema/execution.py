@@ -97,10 +97,23 @@ MAX_TOKENS = 2_000
 logger = logging.getLogger("app.graphql")
 
 
+def _unexpected(error: GraphQLError) -> bool:
+    """An exception raised while resolving a field, other than our own top-level errors.
+
+    Errors without a path come before execution: a scalar refusing a literal of the document
+    (its ValueError is the client's mistake, worded by us), never a failure of the gateway.
+    """
+    original = error.original_error
+    return (
+        original is not None
+        and error.path is not None
+        and not isinstance(original, (*EXPOSED_ERRORS, GraphQLError))
+    )
+
+
 def _should_mask(error: GraphQLError) -> bool:
     """Unexpected exceptions are masked; our own top-level errors and GraphQL's are not."""
-    original = error.original_error
-    return original is not None and not isinstance(original, (*EXPOSED_ERRORS, GraphQLError))
+    return _unexpected(error)
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -126,7 +139,7 @@ class GatewaySchema(strawberry.Schema):
             original = error.original_error
             if isinstance(original, (*EXPOSED_ERRORS, ScopeError)):
                 continue
-            if original is None or isinstance(original, GraphQLError):
+            if not _unexpected(error):
                 logger.info("Refused GraphQL request: %s", without_values(error.message))
             else:
                 logger.error(
