@@ -293,3 +293,40 @@ async def test_no_state_change_through_a_simple_request(app, method, content_typ
                 "/graphql", content=body, headers={"content-type": content_type}
             )
             assert response.status_code == 400
+
+
+async def test_cors_answers_the_configured_origins_only(database_url, tmp_path):
+    import httpx
+
+    from app.clock import FrozenClock
+    from app.main import create_app
+    from tests.support import make_settings
+
+    settings = make_settings(database_url, tmp_path, cors_origins=("https://app.example.fr",))
+    app = create_app(settings, clock=FrozenClock())
+    preflight = {
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type, graphql-preflight",
+    }
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        allowed = await http.options(
+            "/graphql", headers={"origin": "https://app.example.fr", **preflight}
+        )
+        refused = await http.options(
+            "/graphql", headers={"origin": "https://evil.example", **preflight}
+        )
+        simple = await http.post(
+            "/graphql",
+            json={"query": "{ onlineServices { code } }"},
+            headers={"origin": "https://evil.example"},
+        )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.fr"
+    assert allowed.headers["access-control-allow-credentials"] == "true"
+    assert "graphql-preflight" in allowed.headers["access-control-allow-headers"].lower()
+    assert refused.status_code == 400
+    assert "access-control-allow-origin" not in refused.headers
+    assert "access-control-allow-origin" not in simple.headers
