@@ -13,6 +13,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -131,8 +132,8 @@ async def history_csv(request: Request) -> Response:
         return account_id
     try:
         history_filter = _filter(request)
-    except (TypeError, ValueError) as error:
-        return _error(400, "BAD_REQUEST", str(error))
+    except GraphQLError as error:
+        return _error(400, "BAD_REQUEST", error.message)
     return StreamingResponse(
         _csv_lines(request.app.state.runtime, account_id, history_filter),
         media_type="text/csv; charset=utf-8",

@@ -7,6 +7,7 @@ fetch links cannot use it up before the person does.
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -53,28 +54,69 @@ def _failure(title: str, error: Exception) -> HTMLResponse:
     return _page(title, f"<ul>{items}</ul>", 400)
 
 
-async def confirm_email_page(request: Request) -> HTMLResponse:
-    title = "Confirm your business email address"
-    if request.method == "GET":
-        token = html.escape(request.query_params.get("token", ""), quote=True)
-        return _page(
-            title,
-            '<form method="post"><input type="hidden" name="token" value="' + token + '">'
-            "<p>Confirm this address to have the activation code posted to the company.</p>"
-            "<button>Confirm</button></form>",
-        )
-    runtime: Runtime = request.app.state.runtime
-    try:
-        await activation.confirm_email(
-            runtime, _caller(request), (await _form(request)).get("token", "")
-        )
-    except (DomainError, DomainErrors, RateLimitedError) as error:
-        return _failure(title, error)
-    return _page(
-        title,
-        "<p>Thank you. A letter with your activation code is on its way to the company's "
-        "registered office; enter it in your professional space.</p>",
-    )
+def _token_page(
+    title: str,
+    prompt: str,
+    button: str,
+    spend: Callable[[Runtime, Caller, str], Awaitable[object]],
+    done: str,
+) -> Callable[[Request], Awaitable[HTMLResponse]]:
+    """A page that an emailed single-use link opens: GET shows `prompt` and a button, POST
+    spends the token with `spend` (the token also read from the URL, as RFC 8058's one-click
+    unsubscribe POSTs it)."""
+
+    async def page(request: Request) -> HTMLResponse:
+        if request.method == "GET":
+            token = html.escape(request.query_params.get("token", ""), quote=True)
+            return _page(
+                title,
+                '<form method="post"><input type="hidden" name="token" value="' + token + '">'
+                f"<p>{prompt}</p><button>{button}</button></form>",
+            )
+        form = await _form(request)
+        token = form.get("token") or request.query_params.get("token", "")
+        try:
+            await spend(request.app.state.runtime, _caller(request), token)
+        except (DomainError, DomainErrors, RateLimitedError) as error:
+            return _failure(title, error)
+        return _page(title, f"<p>{done}</p>")
+
+    return page
+
+
+confirm_email_page = _token_page(
+    "Confirm your business email address",
+    "Confirm this address to have the activation code posted to the company.",
+    "Confirm",
+    activation.confirm_email,
+    "Thank you. A letter with your activation code is on its way to the company's registered "
+    "office; enter it in your professional space.",
+)
+confirm_business_email_page = _token_page(
+    "Confirm the company's business email address",
+    "Confirm this address as the company's business email: its notices and the "
+    "acknowledgements of its messages will come here.",
+    "Confirm",
+    business_emails.confirm,
+    "Thank you: this address is now the company's business email.",
+)
+confirm_login_email_page = _token_page(
+    "Confirm your new login email address",
+    "Confirm this address as the login of your professional account; the previous one will no "
+    "longer log in.",
+    "Confirm",
+    personal_data.confirm_login_email_change,
+    "Done: log in with this address from now on.",
+)
+# GET shows a button; POST unsubscribes, also as RFC 8058's one-click POST.
+unsubscribe_page = _token_page(
+    "Stop general-information emails",
+    "Stop receiving the tax department's general-information emails? Emails about your account "
+    "(codes, notices, replies) keep coming.",
+    "Unsubscribe",
+    email_preferences.unsubscribe,
+    "Done: you will receive no more general-information emails.",
+)
 
 
 async def reset_password_page(request: Request) -> HTMLResponse:
@@ -98,70 +140,6 @@ async def reset_password_page(request: Request) -> HTMLResponse:
     except (DomainError, DomainErrors, RateLimitedError) as error:
         return _failure(title, error)
     return _page(title, "<p>Your password was changed. Every session was closed: log in again.</p>")
-
-
-async def confirm_business_email_page(request: Request) -> HTMLResponse:
-    title = "Confirm the company's business email address"
-    if request.method == "GET":
-        token = html.escape(request.query_params.get("token", ""), quote=True)
-        return _page(
-            title,
-            '<form method="post"><input type="hidden" name="token" value="' + token + '">'
-            "<p>Confirm this address as the company's business email: its notices and the "
-            "acknowledgements of its messages will come here.</p>"
-            "<button>Confirm</button></form>",
-        )
-    runtime: Runtime = request.app.state.runtime
-    try:
-        await business_emails.confirm(
-            runtime, _caller(request), (await _form(request)).get("token", "")
-        )
-    except (DomainError, DomainErrors, RateLimitedError) as error:
-        return _failure(title, error)
-    return _page(title, "<p>Thank you: this address is now the company's business email.</p>")
-
-
-async def confirm_login_email_page(request: Request) -> HTMLResponse:
-    title = "Confirm your new login email address"
-    if request.method == "GET":
-        token = html.escape(request.query_params.get("token", ""), quote=True)
-        return _page(
-            title,
-            '<form method="post"><input type="hidden" name="token" value="' + token + '">'
-            "<p>Confirm this address as the login of your professional account; the previous "
-            "one will no longer log in.</p><button>Confirm</button></form>",
-        )
-    runtime: Runtime = request.app.state.runtime
-    try:
-        await personal_data.confirm_login_email_change(
-            runtime, _caller(request), (await _form(request)).get("token", "")
-        )
-    except (DomainError, DomainErrors, RateLimitedError) as error:
-        return _failure(title, error)
-    return _page(title, "<p>Done: log in with this address from now on.</p>")
-
-
-async def unsubscribe_page(request: Request) -> HTMLResponse:
-    """GET shows a button; POST unsubscribes, also as RFC 8058's one-click POST (token in the
-    URL, `List-Unsubscribe=One-Click` in the body)."""
-    title = "Stop general-information emails"
-    if request.method == "GET":
-        token = html.escape(request.query_params.get("token", ""), quote=True)
-        return _page(
-            title,
-            '<form method="post"><input type="hidden" name="token" value="' + token + '">'
-            "<p>Stop receiving the tax department's general-information emails? Emails about "
-            "your account (codes, notices, replies) keep coming.</p>"
-            "<button>Unsubscribe</button></form>",
-        )
-    form = await _form(request)
-    token = form.get("token") or request.query_params.get("token", "")
-    runtime: Runtime = request.app.state.runtime
-    try:
-        await email_preferences.unsubscribe(runtime, _caller(request), token)
-    except (DomainError, DomainErrors, RateLimitedError) as error:
-        return _failure(title, error)
-    return _page(title, "<p>Done: you will receive no more general-information emails.</p>")
 
 
 ROUTES = [

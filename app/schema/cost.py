@@ -8,11 +8,13 @@
   account, a staff member, or else a client address) may spend 5,000 points an hour
   (`COST_POINTS_PER_HOUR`); past that,
   RATE_LIMITED with the reset time. `extensions.cost { requested remaining resetAt }` comes with
-  every executed response.
+  every executed response (a document refused while parsing or validating costs nothing and
+  carries none).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -41,10 +43,12 @@ from strawberry.types import ExecutionResult
 
 from app.context import Context, StaffContext
 from app.db import dialect_insert, write_transaction
+from app.middleware import request_id_var
 from app.models import CostBudget
 from app.schema.nodes import MAX_PAGE_SIZE
 from app.security.throttling import client_key
 
+logger = logging.getLogger("app.graphql")
 NODE_LIMIT = 500_000
 WINDOW = timedelta(hours=1)
 
@@ -199,7 +203,26 @@ class QueryCost(SchemaExtension):
             yield
             return
         now = context.context.runtime.clock.now()
-        allowed, remaining, reset_at = await spend(context.context, cost.points, now)
+        try:
+            allowed, remaining, reset_at = await spend(context.context, cost.points, now)
+        except Exception:
+            # Raised from an extension, the failure would escape the resolvers' masking: masked
+            # here, logged with the request id.
+            logger.exception("Unexpected error while spending the query cost")
+            context.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "Unexpected error.",
+                        extensions={
+                            "code": "INTERNAL_SERVER_ERROR",
+                            "requestId": request_id_var.get(),
+                        },
+                    )
+                ],
+            )
+            yield
+            return
         self.report = {
             "requested": cost.points,
             "nodes": cost.nodes,

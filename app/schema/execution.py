@@ -98,17 +98,10 @@ logger = logging.getLogger("app.graphql")
 
 
 def _unexpected(error: GraphQLError) -> bool:
-    """An exception raised while resolving a field, other than our own top-level errors.
-
-    Errors without a path come before execution: a scalar refusing a literal of the document
-    (its ValueError is the client's mistake, worded by us), never a failure of the gateway.
-    """
+    """An exception other than our own top-level errors and GraphQL's (scalars refuse values
+    with GraphQLError, so that a refused literal is never taken for a failure)."""
     original = error.original_error
-    return (
-        original is not None
-        and error.path is not None
-        and not isinstance(original, (*EXPOSED_ERRORS, GraphQLError))
-    )
+    return original is not None and not isinstance(original, (*EXPOSED_ERRORS, GraphQLError))
 
 
 def _should_mask(error: GraphQLError) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.file_uploads import Upload
 
 EARLIEST_YEAR = 1900
@@ -18,16 +19,19 @@ DATE_TIME_FORMAT = "an ISO 8601 date and time with its UTC offset, e.g. 2026-12-
 
 
 def parse_aware_datetime(value: object) -> datetime:
+    """The moment, or a GraphQLError: a refused value is the client's mistake, never masked."""
     if not isinstance(value, str):
-        raise TypeError(f"DateTime must be a string: {DATE_TIME_FORMAT}")
+        raise GraphQLError(f"DateTime must be a string: {DATE_TIME_FORMAT}")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"DateTime must be {DATE_TIME_FORMAT}") from None
+        raise GraphQLError(f"DateTime must be {DATE_TIME_FORMAT}") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"DateTime needs a UTC offset or Z: {DATE_TIME_FORMAT}")
+        raise GraphQLError(f"DateTime needs a UTC offset or Z: {DATE_TIME_FORMAT}")
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-        raise ValueError(f"DateTime must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+        raise GraphQLError(
+            f"DateTime must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
+        )
     return moment.astimezone(UTC)
 
 
@@ -52,7 +56,7 @@ UPLOAD_FORMAT = (
 def parse_upload(value: object) -> object:
     """A file of the multipart request; any JSON value (a string, a number) is refused."""
     if not (hasattr(value, "read") and hasattr(value, "filename")):
-        raise ValueError(UPLOAD_FORMAT)
+        raise GraphQLError(UPLOAD_FORMAT)
     return value
 
 

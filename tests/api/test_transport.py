@@ -231,3 +231,27 @@ async def test_production_suggests_no_field_names(database_url, tmp_path):
 async def test_development_keeps_suggestions(api):
     response = await api.call('{ nod(id: "x") { id } }')
     assert "Did you mean 'node'?" in response.errors[0]["message"]
+
+
+async def test_failures_outside_resolvers_are_masked_too(api, monkeypatch):
+    from app.schema import cost
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("(sqlite3.OperationalError) SELECT secret FROM somewhere")
+
+    monkeypatch.setattr(cost, "spend", broken)
+    response = await api.call("{ onlineServices { code } }")
+    assert response.errors[0]["message"] == "Unexpected error."
+    assert "secret" not in str(response)
+    assert response.errors[0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+
+async def test_a_refused_literal_is_a_validation_error_not_a_failure(api):
+    response = await api.call(
+        'mutation { grantDelegation(input: {companyId: "x", delegateEmail: "a@b.fr", '
+        'services: [], startsAt: "1850-01-01T00:00:00+00:00"}) { userErrors { code } } }'
+    )
+    error = response.errors[0]
+    assert error["message"] != "Unexpected error."
+    assert "1900" in error["message"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
