@@ -81,14 +81,19 @@ def record_event(
     subject_account_id: int | None = None,
     company_id: int | None = None,
     details: dict[str, Any] | None = None,
+    actor_account_id: int | None = None,
 ) -> None:
-    """Append one event; it commits (chained) or rolls back with the change it describes."""
+    """Append one event; it commits (chained) or rolls back with the change it describes.
+
+    The actor is the caller's account, or `actor_account_id` for an account that proved who it
+    is in this very request (a log-in, an activation code, a reset or confirmation link).
+    """
     stage(
         session.sync_session,
         AuditEvent(
             occurred_at=at,
             kind=kind.value,
-            actor_account_id=caller.account_id,
+            actor_account_id=actor_account_id or caller.account_id,
             actor_staff_id=caller.staff_id,
             subject_account_id=subject_account_id,
             company_id=company_id,

@@ -166,7 +166,12 @@ async def _activate(session: AsyncSession, caller: Caller, account: Account, now
     account.activated_at = now
     account.setup_deadline = None
     record_event(
-        session, EventKind.ACCOUNT_ACTIVATED, caller=caller, at=now, subject_account_id=account.id
+        session,
+        EventKind.ACCOUNT_ACTIVATED,
+        caller=caller,
+        at=now,
+        subject_account_id=account.id,
+        actor_account_id=account.id,
     )
     if account.mode != AccountMode.BASIC:
         return

@@ -104,7 +104,12 @@ async def log_in(rt: Runtime, caller: Caller, email: str, password: str) -> Logg
             )
         )
         record_event(
-            session, EventKind.LOGIN_SUCCEEDED, caller=caller, at=now, subject_account_id=account.id
+            session,
+            EventKind.LOGIN_SUCCEEDED,
+            caller=caller,
+            at=now,
+            subject_account_id=account.id,
+            actor_account_id=account.id,
         )
     return LoggedIn(token, account, expires_at)
 
@@ -331,6 +336,11 @@ async def reset_password(rt: Runtime, caller: Caller, token: str, new_password: 
             session, caller, account, new_hash, now, keep_session=None, revoke_api_tokens=True
         )
         record_event(
-            session, EventKind.PASSWORD_RESET, caller=caller, at=now, subject_account_id=account.id
+            session,
+            EventKind.PASSWORD_RESET,
+            caller=caller,
+            at=now,
+            subject_account_id=account.id,
+            actor_account_id=account.id,
         )
     return account

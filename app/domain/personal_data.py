@@ -250,6 +250,7 @@ async def confirm_login_email_change(rt: Runtime, caller: Caller, token: str) ->
                 caller=caller,
                 at=now,
                 subject_account_id=account.id,
+                actor_account_id=account.id,
             )
     except IntegrityError:
         raise unavailable from None

@@ -70,8 +70,13 @@ async def test_the_viewer_reads_their_own_events_newest_first(
         ]
         newest = history["edges"][0]["node"]
         assert newest["summary"] == "Connexion réussie."
-        assert newest["actor"] == {"kind": "SYSTEM", "displayName": "Système"}
-        assert newest["clientAddress"] is None  # the log-in's actor is nobody yet
+        # Whoever logs in proves who they are: the log-in is the account's own action.
+        assert newest["actor"] == {"kind": "PROFESSIONAL", "displayName": "Claire Martin"}
+        assert newest["clientAddress"] == "203.0.113.7"
+        failed = history["edges"][1]["node"]
+        # A failed attempt is nobody's proven action: no address shown to the owner.
+        assert failed["actor"]["kind"] == "SYSTEM"
+        assert failed["clientAddress"] is None
         first_page = (await client.data(VIEWER_HISTORY, first=2))["viewer"]["history"]
         assert first_page["pageInfo"]["hasNextPage"] is True
         second = (
