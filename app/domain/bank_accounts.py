@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import secrets
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +22,7 @@ from app.domain.delegations import caller_id, role_on
 from app.domain.errors import DomainError, DomainErrors, ForbiddenError
 from app.domain.open_sessions import logged_in_recently
 from app.domain.runtime import Caller, Runtime
-from app.domain.validation import has_control_characters
+from app.domain.validation import checked_text, collected
 from app.models import Account, BankAccount, Company, Role
 from app.notifications import templates
 from app.notifications.addresses import email_key
@@ -102,37 +99,18 @@ def _checked_bic(value: str) -> str:
         ) from None
 
 
-def _checked_text(value: str, limit: int, field: str, code: str, *, required: bool) -> str:
-    text = unicodedata.normalize("NFC", value.strip())
-    if required and not text:
-        raise DomainError(code, "This field is required.", [field])
-    if len(text) > limit or has_control_characters(text):
-        raise DomainError(code, f"At most {limit} characters, no control characters.", [field])
-    return text
-
-
 def _checked_input(iban: str, bic: str, holder_name: str, label: str) -> tuple[str, str, str, str]:
     """Every field checked, all faults reported together; then the BIC against the IBAN."""
     errors: list[DomainError] = []
-
-    def checked(check: Callable[..., str], *arguments: Any, **options: Any) -> str:  # noqa: ANN401
-        try:
-            return check(*arguments, **options)
-        except DomainError as error:
-            errors.append(error)
-            return ""
-
-    clean_iban = checked(_checked_iban, iban)
-    clean_bic = checked(_checked_bic, bic)
-    holder = checked(
-        _checked_text,
-        holder_name,
-        HOLDER_NAME_MAX_LENGTH,
-        "holderName",
-        "INVALID_HOLDER_NAME",
-        required=True,
+    clean_iban, clean_bic, holder, text = collected(
+        errors,
+        lambda: _checked_iban(iban),
+        lambda: _checked_bic(bic),
+        lambda: checked_text(
+            holder_name, HOLDER_NAME_MAX_LENGTH, "holderName", "INVALID_HOLDER_NAME"
+        ),
+        lambda: checked_text(label, LABEL_MAX_LENGTH, "label", "INVALID_LABEL", required=False),
     )
-    text = checked(_checked_text, label, LABEL_MAX_LENGTH, "label", "INVALID_LABEL", required=False)
     if errors:
         raise DomainErrors(errors)
     bic_country = clean_bic[4:6]

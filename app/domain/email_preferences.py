@@ -17,7 +17,7 @@ from app.domain.delegations import caller_id
 from app.domain.errors import DomainError, DomainErrors, ForbiddenError
 from app.domain.runtime import Caller, Runtime
 from app.domain.staff_actions import checked_reason
-from app.domain.validation import has_control_characters
+from app.domain.validation import checked_text, collected
 from app.models import Account, AccountStatus, StaffMember, UnsubscribeLink
 from app.notifications import templates
 from app.notifications.outbox import enqueue_email
@@ -71,13 +71,6 @@ async def unsubscribe(rt: Runtime, caller: Caller, token: str) -> None:
             )
 
 
-def _checked_text(value: str, limit: int, field: str, code: str, allowed: str = "") -> str:
-    text = value.strip()
-    if not text or len(text) > limit or has_control_characters(text, allowed):
-        raise DomainError(code, f"Write 1 to {limit} characters, no control characters.", [field])
-    return text
-
-
 async def send_information_email(  # noqa: PLR0917  (the mutation's input, field by field)
     rt: Runtime, caller: Caller, member: StaffMember, subject: str, body: str, reason: str
 ) -> int:
@@ -86,19 +79,15 @@ async def send_information_email(  # noqa: PLR0917  (the mutation's input, field
         raise ForbiddenError
     errors: list[DomainError] = []
     reason = checked_reason(reason, errors)
-    checks = (
-        lambda: _checked_text(subject, SUBJECT_MAX_LENGTH, "subject", "INVALID_SUBJECT"),
-        lambda: _checked_text(body, BODY_MAX_LENGTH, "body", "INVALID_MESSAGE_BODY", "\n\r\t"),
+    clean_subject, clean_body = collected(
+        errors,
+        lambda: checked_text(subject, SUBJECT_MAX_LENGTH, "subject", "INVALID_SUBJECT"),
+        lambda: checked_text(
+            body, BODY_MAX_LENGTH, "body", "INVALID_MESSAGE_BODY", allowed="\n\r\t"
+        ),
     )
-    values = []
-    for check in checks:
-        try:
-            values.append(check())
-        except DomainError as error:
-            errors.append(error)
     if errors:
         raise DomainErrors(errors)
-    clean_subject, clean_body = values
     now = rt.clock.now()
     async with write_transaction(rt.sessions) as session:
         recipients = (

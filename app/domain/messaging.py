@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import secrets
-import unicodedata
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,7 @@ from app.domain.errors import DomainError, DomainErrors, ForbiddenError
 from app.domain.offices import office_of
 from app.domain.runtime import Caller, Runtime
 from app.domain.staff_directory import may_act_on
-from app.domain.validation import has_control_characters
+from app.domain.validation import checked_text, collected
 from app.models import (
     Account,
     Company,
@@ -90,19 +89,12 @@ async def access_on(
     return access_of(role.role, role.suspended_at is not None, delegation, now)
 
 
-def _text(value: str, limit: int, field: str, code: str, *, allowed: str = "") -> str:
-    text = unicodedata.normalize("NFC", value.strip())
-    if not text or len(text) > limit or has_control_characters(text, allowed):
-        raise DomainError(
-            code,
-            f"Write 1 to {limit} characters, without control characters.",
-            [field],
-        )
-    return text
+def _checked_subject(subject: str) -> str:
+    return checked_text(subject, SUBJECT_MAX_LENGTH, "subject", "INVALID_SUBJECT")
 
 
 def _checked_body(body: str) -> str:
-    return _text(body, BODY_MAX_LENGTH, "body", "INVALID_MESSAGE_BODY", allowed="\n\r\t")
+    return checked_text(body, BODY_MAX_LENGTH, "body", "INVALID_MESSAGE_BODY", allowed="\n\r\t")
 
 
 @contextlib.asynccontextmanager
@@ -115,11 +107,7 @@ async def _checked_input(
     is removed on the way out, whether the transaction committed or not.
     """
     errors: list[DomainError] = []
-    for check in checks:
-        try:
-            check()
-        except DomainError as error:
-            errors.append(error)
+    collected(errors, *checks)
     try:
         staging = await attachments.stage(rt.settings.attachments_dir, uploads)
     except DomainError as error:
@@ -230,7 +218,7 @@ async def send_message(  # noqa: PLR0917  (the mutation's input, field by field)
     async with _checked_input(
         rt,
         uploads,
-        lambda: _text(subject, SUBJECT_MAX_LENGTH, "subject", "INVALID_SUBJECT"),
+        lambda: _checked_subject(subject),
         lambda: _checked_body(body),
     ) as staging:
         now = rt.clock.now()
@@ -249,7 +237,7 @@ async def send_message(  # noqa: PLR0917  (the mutation's input, field by field)
                 reference=_new_reference(now),
                 company_id=company.id,
                 office=office_of(company.postal_code),
-                subject=_text(subject, SUBJECT_MAX_LENGTH, "subject", "INVALID_SUBJECT"),
+                subject=_checked_subject(subject),
                 category=Category(category).value,
                 status=ThreadStatus.OPEN,
                 opened_by_account_id=account_id,

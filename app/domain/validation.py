@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
@@ -138,3 +138,36 @@ def bounded(
     """
     if len(values) > limit:
         raise DomainError(code, f"At most {limit} items are accepted here.", field)
+
+
+def checked_text(
+    value: str,
+    limit: int,
+    field: str,
+    code: str,
+    *,
+    required: bool = True,
+    allowed: str = "",
+) -> str:
+    """Free text (NFC, trimmed): 1 (or 0) to `limit` characters, no control characters but
+    `allowed` (e.g. line breaks in a message body)."""
+    text = unicodedata.normalize("NFC", value.strip())
+    if (required and not text) or len(text) > limit or has_control_characters(text, allowed):
+        least = 1 if required else 0
+        raise DomainError(
+            code, f"Write {least} to {limit} characters, without control characters.", [field]
+        )
+    return text
+
+
+def collected(errors: list[DomainError], *checks: Callable[[], T]) -> list[T | str]:
+    """Run every check, collecting their failures in `errors` so that all wrong fields are told
+    at once; a failed check's value is ""."""
+    values: list[T | str] = []
+    for check in checks:
+        try:
+            values.append(check())
+        except DomainError as error:
+            errors.append(error)
+            values.append("")
+    return values
