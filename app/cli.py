@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -12,18 +11,8 @@ from pathlib import Path
 
 from app.clock import SystemClock
 from app.db import create_engine, create_session_factory
-from app.middleware import QueryStringFilter, RequestIdFilter
+from app.observability.logs import configure_logging
 from app.settings import Settings
-
-LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
-
-
-def _configure_logging() -> None:
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
-    logging.getLogger("uvicorn.access").addFilter(QueryStringFilter())
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -60,6 +49,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
         host=host,
         port=port,
         log_config=None,
+        # Each request gets one line from the gateway itself (app.observability.middleware).
+        access_log=False,
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies,
     )
@@ -242,8 +233,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.command == "persisted-queries":
         sys.exit(build_persisted_queries(args.directory, args.output))
-    _configure_logging()
     settings = Settings.from_env()
+    configure_logging(settings.log_format)
     if args.command == "serve":
         serve(settings, args.host, args.port)
     elif args.command == "db":

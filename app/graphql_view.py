@@ -21,6 +21,7 @@ from app.domain.credentials import authenticate
 from app.domain.runtime import Caller, Runtime
 from app.domain.staff import authenticate_staff
 from app.models import Account, StaffMember
+from app.observability.requests import note_caller, note_error_code
 from app.persisted_queries import PersistedQueries, PersistedQueryError
 from app.security.cookies import session_cookie_name
 from app.security.redaction import without_values
@@ -102,6 +103,8 @@ async def professional_caller(runtime: Runtime, request: Request) -> tuple[Accou
         found = await authenticate(runtime, token)
         if found:
             account, session_id = found[0], found[1].id
+    kind = "api_token" if api_token else "session" if account else "anonymous"
+    note_caller(kind, f"account:{account.id}" if account else None)
     caller = _caller(
         request,
         account_id=account.id if account else None,
@@ -117,6 +120,7 @@ async def staff_caller(runtime: Runtime, request: Request) -> tuple[StaffMember 
     token = _authorization_bearer(request)
     found = await authenticate_staff(runtime, token) if token else None
     member, staff_session = found or (None, None)
+    note_caller("staff" if member else "anonymous", f"staff:{member.id}" if member else None)
     caller = _caller(
         request,
         staff_id=member.id if member else None,
@@ -230,6 +234,7 @@ class HardenedGraphQL(GraphQL):
                 error["message"] = SUGGESTION.sub("", error["message"])
             extensions = error.setdefault("extensions", {})
             extensions.setdefault("code", _code_of(error))
+            note_error_code(extensions["code"])
         return response  # type: ignore[return-value]
 
 

@@ -1,10 +1,10 @@
-"""ASGI middleware: request id, body-size limit and security headers."""
+"""ASGI middleware: body-size limit and security headers (the request id comes from
+`app.observability.middleware`, which wraps this one)."""
 
 from __future__ import annotations
 
 import contextvars
 import logging
-import secrets
 
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
@@ -55,8 +55,8 @@ class GatewayMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = secrets.token_hex(8)
-        request_id_var.set(request_id)
+        # Given by the outer ObservedRequests middleware, which logs the request under it.
+        request_id = request_id_var.get()
         headers = dict(scope["headers"])
         # File uploads (multipart) may be larger than any other request body.
         uploading = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")

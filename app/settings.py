@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -73,6 +74,18 @@ class Settings:
     cost_points_per_hour: int = 5_000
     # PEM PKCS#8 Ed25519 private key signing history checkpoints (`audit checkpoint`).
     audit_signing_key_file: Path | None = None
+    # Bearer token a Prometheus scraper sends to /metrics; unset, /metrics is not served.
+    metrics_token: str | None = None
+    # "json" (one object per line) or "text"; JSON by default in production.
+    log_format: str = "text"
+    # Key of the caller digests in logs; unset, each process draws its own (digests then differ
+    # between processes and restarts).
+    log_pseudonym_key: bytes | None = None
+    # /readyz answers 503 when the oldest undelivered email or letter is older than this.
+    outbox_stale_seconds: float = 900.0
+    # OTLP/HTTP traces endpoint (from the standard OTEL_* variables); None: tracing off.
+    otel_traces_endpoint: str | None = None
+    otel_service_name: str = "espace-pro-gateway"
     database_pool: PoolSettings = field(default_factory=PoolSettings)
     rate_limits: RateLimits = field(default_factory=RateLimits)
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
@@ -112,6 +125,18 @@ class Settings:
             audit_signing_key_file=(
                 Path(env["AUDIT_SIGNING_KEY_FILE"]) if env.get("AUDIT_SIGNING_KEY_FILE") else None
             ),
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            log_format=_choice(
+                "LOG_FORMAT",
+                env.get("LOG_FORMAT") or ("text" if development else "json"),
+                {"json", "text"},
+            ),
+            log_pseudonym_key=(
+                env["LOG_PSEUDONYM_KEY"].encode() if env.get("LOG_PSEUDONYM_KEY") else None
+            ),
+            outbox_stale_seconds=float(env.get("OUTBOX_STALE_SECONDS", "900")),
+            otel_traces_endpoint=traces_endpoint(env),
+            otel_service_name=env.get("OTEL_SERVICE_NAME") or "espace-pro-gateway",
             database_pool=PoolSettings(
                 size=int(env.get("DB_POOL_SIZE", "10")),
                 max_overflow=int(env.get("DB_MAX_OVERFLOW", "10")),
@@ -124,3 +149,22 @@ def _flag(value: str | None, *, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _choice(name: str, value: str, allowed: set[str]) -> str:
+    if value not in allowed:
+        msg = f"{name} must be one of {sorted(allowed)}, not {value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def traces_endpoint(environ: Mapping[str, str]) -> str | None:
+    """Where spans go under the OTLP/HTTP rules: the signal's own variable as is, else the base
+    endpoint followed by `/v1/traces`; None (tracing off) when neither is set."""
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return None
+    own = environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+    if own:
+        return own
+    base = environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+    return f"{base.rstrip('/')}/v1/traces" if base else None

@@ -20,6 +20,7 @@ from app.models.accounts import AccountStatus, CodePurpose
 from app.notifications import templates
 from app.notifications.addresses import email_key
 from app.notifications.outbox import enqueue_email, enqueue_unsolicited_email
+from app.observability.requests import note_login_failure
 from app.security import passwords
 from app.security.secrets import digest, new_session_token
 from app.security.throttling import (
@@ -138,6 +139,7 @@ async def _record_login_failure(
                 await enqueue_unsolicited_email(
                     session, now, account.email, templates.account_locked_email(lock)
                 )
+    note_login_failure(locked=lock is not None)
 
 
 async def authenticate(rt: Runtime, token: str) -> tuple[Account, Session] | None:

@@ -23,6 +23,7 @@ from app.domain.runtime import Caller, Runtime
 from app.domain.validation import clean_email, clean_name
 from app.models import StaffMember, StaffSession
 from app.notifications.addresses import email_key
+from app.observability.requests import note_login_failure
 from app.security import passwords
 from app.security.secrets import digest, new_session_token
 from app.security.throttling import (
@@ -211,7 +212,7 @@ async def staff_log_in(
     )
     if step is None:
         async with write_transaction(rt.sessions) as session:
-            await register_failure(session, throttle, rt.settings.lockout, now)
+            _, lock = await register_failure(session, throttle, rt.settings.lockout, now)
             record_event(
                 session,
                 EventKind.STAFF_LOGIN_FAILED,
@@ -219,6 +220,7 @@ async def staff_log_in(
                 at=now,
                 details={"staffId": member.id} if member else {},
             )
+        note_login_failure(locked=lock is not None)
         raise invalid_staff_credentials()
     token = new_session_token()
     expires_at = now + STAFF_ABSOLUTE_TIMEOUT

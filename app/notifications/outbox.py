@@ -109,3 +109,16 @@ def enqueue_letter(
             next_attempt_at=now,
         )
     )
+
+
+async def outbox_backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many messages wait for delivery, and when the oldest of them was written."""
+    # min() keeps the column's type, so the time comes back aware on every database.
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(
+                OutboxMessage.delivered_at.is_(None)
+            )
+        )
+    ).one()
+    return count, oldest

@@ -37,6 +37,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
 from app.middleware import request_id_var
+from app.observability.requests import current_record, note_operation
 from app.schema.cost import QueryCost
 from app.schema.errors import EXPOSED_ERRORS
 from app.security.permissions import TYPE_SCOPES, ScopeError, scope_allowed
@@ -142,6 +143,35 @@ class GatewaySchema(strawberry.Schema):
                 )
 
 
+class ObservedOperation(SchemaExtension):
+    """Names the operation in the request's record and, when tracing, gives it a span.
+
+    Lifecycle hooks only: nothing here runs per field.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        record = current_record()
+        if record is None or record.tracer is None:
+            yield
+            self._note(None)
+            return
+        with record.tracer.start_as_current_span("graphql.operation") as span:
+            yield
+            self._note(span)
+
+    def _note(self, span: Any) -> None:  # noqa: ANN401
+        context = self.execution_context
+        try:
+            name, kind = context.operation_name, context.operation_type.value
+        except RuntimeError:  # the document did not parse, or names no such operation
+            name, kind = context.operation_name, None
+        note_operation(name, kind)
+        if span is not None:
+            span.update_name(f"{kind or 'graphql'} {name or 'anonymous'}")
+            span.set_attribute("graphql.operation.name", name or "")
+            span.set_attribute("graphql.operation.type", kind or "")
+
+
 def gateway_extensions(*, introspection: bool) -> list[Callable[[], SchemaExtension]]:
     """Limits, caches, masking and checks shared by every GraphQL endpoint.
 
@@ -159,6 +189,7 @@ def gateway_extensions(*, introspection: bool) -> list[Callable[[], SchemaExtens
         ),
         OperationNameRequired,
         QueryCost,
+        ObservedOperation,
     ]
     rules: list[type[ASTValidationRule]] = [NoNulInStrings]
     if not introspection:

@@ -24,7 +24,10 @@ async def http(app):
 
 async def test_health_and_readiness(http):
     assert (await http.get("/healthz")).json() == {"status": "ok"}
-    assert (await http.get("/readyz")).json() == {"status": "ready"}
+    assert (await http.get("/readyz")).json() == {
+        "status": "ready",
+        "outbox": {"backlog": 0, "oldestAgeSeconds": 0.0},
+    }
 
 
 async def test_readiness_fails_when_the_database_is_unreachable(tmp_path):

@@ -1,0 +1,1 @@
+"""What operators watch: one log line per request, Prometheus metrics and OpenTelemetry traces."""
