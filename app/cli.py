@@ -78,6 +78,25 @@ async def import_companies(
     )
 
 
+async def load_demo_data(settings: Settings) -> None:
+    from app.demo import load_demo, logins
+    from app.domain.runtime import Runtime
+    from app.security.passwords import PasswordHasher
+
+    await upgrade_database(settings)
+    engine = create_engine(settings.database_url, settings.database_pool)
+    try:
+        sessions = create_session_factory(engine)
+        runtime = Runtime(
+            sessions, SystemClock(), settings, PasswordHasher(settings.argon2_parameters)
+        )
+        loaded = await load_demo(runtime)
+    finally:
+        await engine.dispose()
+    status = "Demo data loaded." if loaded else "Demo data already there."
+    sys.stdout.write(f"{status}\n{logins()}\n")
+
+
 def build_persisted_queries(directory: Path, output: Path) -> int:
     """Write the manifest of trusted documents (`{sha256: document}`) of every `.graphql` file."""
     import json
@@ -209,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     staff_parser.add_argument("--last-name")
     staff_parser.add_argument("--office", help="département of the tax office, e.g. 75, 2A, 971")
     staff_parser.add_argument("--national", action="store_true", help="acts on every office")
+    commands.add_parser("demo", help="load demo data (GraphiQL, examples/web) and print logins")
     audit_parser = commands.add_parser("audit", help="the history's hash chain")
     audit_parser.add_argument("action", choices=["verify", "checkpoint"])
     audit_parser.add_argument(
@@ -243,5 +263,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(import_companies(settings, args.legal_units, args.establishments))
     elif args.command == "staff" and asyncio.run(_staff_command(settings, args)):
         sys.exit(1)
+    elif args.command == "demo":
+        asyncio.run(load_demo_data(settings))
     elif args.command == "audit":
         sys.exit(asyncio.run(_audit_command(settings, args)))

@@ -89,7 +89,7 @@ def expire(session: AsyncSession, caller: Caller, account: Account, now: datetim
     )
 
 
-def _new_account(
+def new_account(
     identity: Identity, password_hash: str, mode: AccountMode, now: datetime
 ) -> Account:
     return Account(
@@ -130,7 +130,7 @@ async def sign_up_expert(rt: Runtime, caller: Caller, identity: Identity) -> Non
             if existing is not None:
                 await _tell_owner_of_sign_up_attempt(session, caller, existing, now)
                 return
-            account = _new_account(identity, password_hash, AccountMode.EXPERT, now)
+            account = new_account(identity, password_hash, AccountMode.EXPERT, now)
             account.status = AccountStatus.PENDING_ACTIVATION
             account.setup_deadline = now + EMAIL_CODE_LIFETIME
             session.add(account)
@@ -242,7 +242,7 @@ async def sign_up_basic(
                 return
             if existing is not None:
                 return
-            account = _new_account(identity, password_hash, AccountMode.BASIC, now)
+            account = new_account(identity, password_hash, AccountMode.BASIC, now)
             account.status = AccountStatus.PENDING_EMAIL_CONFIRMATION
             account.setup_deadline = now + CONFIRMATION_LINK_LIFETIME
             account.signup_company_id = company.id
