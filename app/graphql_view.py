@@ -20,6 +20,7 @@ from app.domain import api_tokens
 from app.domain.credentials import authenticate
 from app.domain.runtime import Caller, Runtime
 from app.domain.staff import authenticate_staff
+from app.ide import graphiql_page
 from app.models import Account, StaffMember
 from app.observability.requests import note_caller, note_error_code
 from app.persisted_queries import PersistedQueries, PersistedQueryError
@@ -173,6 +174,16 @@ class HardenedGraphQL(GraphQL):
         self.suggestions = suggestions
         self.persisted_queries = persisted_queries or PersistedQueries()
 
+    # The endpoint GraphiQL talks to, and whether it opens with the examples' documents.
+    ide_endpoint = "/graphql"
+    ide_title = "espace professionnel"
+    ide_examples = True
+
+    async def render_graphql_ide(self, request: Request) -> Response:  # noqa: ARG002
+        return graphiql_page(
+            self.ide_endpoint, self.ide_title, with_examples=self.ide_examples
+        )
+
     def should_render_graphql_ide(self, request: Any) -> bool:  # noqa: ANN401
         # A GET naming a persisted query by its hash is a GraphQL request, not a visit.
         if request.query_params.get("extensions") is not None:
@@ -262,6 +273,10 @@ class StaffGraphQL(HardenedGraphQL):
     A professional's session or API token is simply not a staff session here, and the
     professional session cookie is never read.
     """
+
+    ide_endpoint = "/staff/graphql"
+    ide_title = "administration fiscale"
+    ide_examples = False
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

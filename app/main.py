@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app import downloads, exports, pages
+from app import downloads, exports, ide, pages
 from app.clock import Clock, SystemClock
 from app.db import create_engine, create_session_factory
 from app.domain.runtime import Runtime
@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             *pages.ROUTES,
             *downloads.ROUTES,
             *exports.ROUTES,
+            *ide.routes(graphiql=settings.graphiql, development=not settings.is_production),
         ],
         middleware=middleware,
         lifespan=lifespan,
