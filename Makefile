@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres lint schema bench bench-abuse bench-history audit-http fuzz
+.PHONY: install run demo browser test test-postgres lint schema bench bench-abuse bench-history audit-http codegen fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +17,22 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m app serve
 
-test: install
+# Demo data (an accounting firm with 150 client companies, principals, an alternate, delegations in
+# every status, pending requests) in the configured database, then the server; prints the logins.
+demo: install
+	$(BIN)/python -m app demo
+	$(BIN)/python -m app serve
+
+# The browser tests (tests/e2e) drive Debian's chromium; installed here when missing.
+browser:
+	@command -v chromium > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null)
+
+test: install browser
 	$(BIN)/python -m pytest
 
 # Same suite on PostgreSQL: each test gets its own database on this server, dropped afterwards.
 TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
-test-postgres: install
+test-postgres: install browser
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
 
 lint: install
@@ -48,6 +58,11 @@ fuzz: install
 # GraphQL over HTTP: every graphql-http audit (npm) against a served instance, both endpoints.
 audit-http: install
 	tools/graphql-http-audit/run
+
+# TypeScript clients: @graphql-codegen/cli (npm) generates types from schema.graphql and the
+# example documents, and tsc checks them.
+codegen:
+	tools/codegen/run
 
 schema: install
 	$(BIN)/python -m app export-schema > schema.graphql
