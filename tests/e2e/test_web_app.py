@@ -36,6 +36,7 @@ async def test_log_in_page_to_the_150th_company_grant_and_revoke(served, browser
 
     # The firm's own company is first: grant a delegation on it.
     await page.click("#first-page")
+    await expect(page.locator("#page-info")).to_have_text("Page 1 sur 8")
     await page.locator("#companies tr").first.click()
     await expect(page.locator("#company-name")).to_have_text("CABINET COMPTABLE AUBERT ET ASSOCIES")
     form = page.locator("#grant-form")
