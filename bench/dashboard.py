@@ -267,7 +267,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
+def start_server(url: str, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     # The bench is one caller sending thousands of requests: no hourly points budget for it.
     env = {
         **os.environ,
@@ -275,6 +275,7 @@ def start_server(url: str, port: int) -> subprocess.Popen:
         "APP_ENV": "production",
         "GRAPHQL_INTROSPECTION": "1",
         "COST_POINTS_PER_HOUR": str(10**9),
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port)],
