@@ -41,6 +41,7 @@ lint: install
 # Every performance figure: the dashboard (latency, throughput, SQL statements per request at 100
 # and 1,000 companies), the log-in storm and the directory import, each with its target.
 bench: install
+	@command -v wrk > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null)
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/login_storm.py
 	$(BIN)/python bench/directory_import.py

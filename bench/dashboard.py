@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -354,6 +356,67 @@ async def read_feed(client: httpx.AsyncClient, token: str) -> tuple[list[float],
     return pages, wholes
 
 
+def start_floor(url: str, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "floor.py"), "--port", str(port), "--database-url", url],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the floor did not start")
+
+
+WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "15"))
+WRK_SCRIPT = """wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+"""
+
+
+def wrk(port: int, token: str, query: str = DASHBOARD) -> tuple[float, float]:
+    """Requests/s and p99 (s) of wrk (one thread, CLIENTS connections) on 127.0.0.1: a load
+    generator in C, so that neither server is measured through the client's own slowness."""
+    script = ROOT / "var" / "bench" / "wrk.lua"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    body = json.dumps(json.dumps({"query": query}))
+    script.write_text(WRK_SCRIPT.format(body=body, token=token), encoding="utf-8")
+    output = subprocess.run(
+        [shutil.which("wrk") or "/usr/bin/wrk", "-t1", f"-c{CLIENTS}", f"-d{WRK_SECONDS}s",
+         "--timeout", "60s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}/graphql"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise SystemExit(f"wrk saw errors:\n{output}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()
+    return rate, float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
+
+
+async def floor_figures(url: str, tokens: dict[int, str]) -> dict[int, tuple[float, float]]:
+    """The floor, served by uvicorn and loaded by wrk exactly as the gateway was."""
+    port = free_port()
+    server = start_floor(url, port)
+    figures = {}
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            for size, token in tokens.items():
+                await load(client, token, WARMUP)  # checks the answer's shape too
+                figures[size] = wrk(port, token)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return figures
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -435,6 +498,28 @@ async def raw_floor(url: str, account_id: int, total: int) -> list[float]:
     return latencies
 
 
+def print_floor_comparison(gateway: dict, floors: dict) -> None:
+    print(
+        f"\nagainst the floor (bench/floor.py: plain Starlette, hand-written SQL, same database, "
+        f"uvicorn; both loaded by wrk, {CLIENTS} connections, {WRK_SECONDS} s):"
+    )
+    print(f"{'companies':>9} {'gateway req/s':>14} {'floor req/s':>12} {'ratio':>7} {'gateway p99 ms':>15}  target")
+    verdicts = []
+    for size in SIZES:
+        (rate, p99), (floor_rate, _) = gateway[size], floors[size]
+        ok = rate / floor_rate >= 1 / 3
+        verdicts.append(ok)
+        print(
+            f"{size:>9} {rate:>14.1f} {floor_rate:>12.1f} {rate / floor_rate:>7.3f} {p99 * 1000:>15.1f}"
+            f"  >= 0.333 {'PASS' if ok else 'FAIL'}"
+        )
+    growth = gateway[SIZES[1]][1] / gateway[SIZES[0]][1]
+    ok = growth <= 1.2
+    verdicts.append(ok)
+    print(f"gateway p99 at {SIZES[1]} / p99 at {SIZES[0]}: {growth:.2f}  <= 1.2 {'PASS' if ok else 'FAIL'}")
+    print("all PASS" if all(verdicts) else "some FAIL")
+
+
 async def main() -> None:
     url = database_url()
     print(
@@ -446,10 +531,12 @@ async def main() -> None:
     results = {}
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            tokens, gateway_wrk = {}, {}
             for size in SIZES:
-                token = await log_in(client, f"owner{size}@example.fr")
+                token = tokens[size] = await log_in(client, f"owner{size}@example.fr")
                 await load(client, token, WARMUP)
                 latencies, elapsed = await load(client, token, REQUESTS)
+                gateway_wrk[size] = wrk(port, token)
                 statements = await statements_per_request(url, token)
                 raw = await raw_floor(url, accounts[size], REQUESTS // 4)
                 results[size] = (latencies, elapsed, statements, raw)
@@ -461,6 +548,7 @@ async def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    floors = await floor_figures(url, {size: tokens[size] for size in SIZES})
 
     print(
         f"{'companies':>9} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>7} {'SQL/req':>7} {'raw p50 ms':>10} {'gateway/raw':>11}"
@@ -475,7 +563,7 @@ async def main() -> None:
     p99_large = percentile(results[SIZES[1]][0], 0.99)
     flat = results[SIZES[0]][2] == results[SIZES[1]][2]
     print(
-        f"statements flat in N: {'yes' if flat else 'NO'}; p99 at {SIZES[1]} / p99 at {SIZES[0]}: {p99_large / p99_small:.2f} (target <= 2)"
+        f"statements flat in N: {'yes' if flat else 'NO'}; p99 at {SIZES[1]} / p99 at {SIZES[0]}: {p99_large / p99_small:.2f}"
     )
     latencies, elapsed = firm
     print(
@@ -493,6 +581,7 @@ async def main() -> None:
     print(
         "gateway latencies include HTTP and concurrency with other clients; raw is one request at a time"
     )
+    print_floor_comparison(gateway_wrk, floors)
 
 
 if __name__ == "__main__":
