@@ -279,12 +279,13 @@ def start_server(url: str, port: int, extra_env: dict[str, str] | None = None) -
         "COST_POINTS_PER_HOUR": str(10**9),
         **(extra_env or {}),
     }
+    return serve([sys.executable, "-m", "app", "serve", "--port", str(port)], port, env, "gateway")
+
+
+def serve(command: list[str], port: int, env: dict[str, str] | None, name: str) -> subprocess.Popen:
+    """Start a server process and wait until its /readyz answers."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -294,7 +295,7 @@ def start_server(url: str, port: int, extra_env: dict[str, str] | None = None) -
         except httpx.TransportError:
             time.sleep(0.2)
     process.terminate()
-    raise SystemExit("the gateway did not start")
+    raise SystemExit(f"the {name} did not start")
 
 
 async def log_in(client: httpx.AsyncClient, email: str) -> str:
@@ -357,21 +358,8 @@ async def read_feed(client: httpx.AsyncClient, token: str) -> tuple[list[float],
 
 
 def start_floor(url: str, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "floor.py"), "--port", str(port), "--database-url", url],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("the floor did not start")
+    command = [sys.executable, str(ROOT / "bench" / "floor.py"), "--port", str(port)]
+    return serve([*command, "--database-url", url], port, None, "floor")
 
 
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "15"))
