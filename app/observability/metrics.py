@@ -109,7 +109,7 @@ class GatewayMetrics:
         return "other"
 
     def observe(self, record: RequestRecord, seconds: float) -> None:
-        endpoint = endpoint_of(record.path)
+        endpoint = record.endpoint
         operations = record.operations or [None]
         for operation in operations:
             label = self.operation_label(operation.name) if operation else ""
