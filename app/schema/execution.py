@@ -33,18 +33,18 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
 from app.middleware import request_id_var
 from app.observability.requests import current_record, note_operation
 from app.schema.cost import QueryCost
 from app.schema.errors import EXPOSED_ERRORS
+from app.schema.planning import PlannedExecutionContext
 from app.security.permissions import TYPE_SCOPES, ScopeError, scope_allowed
 from app.security.redaction import without_values
 
 
-class ScopedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class ScopedExecutionContext(PlannedExecutionContext):
     def complete_object_value(  # graphql-core's own signature, passed through as is
         self,
         return_type: GraphQLObjectType,

@@ -1,0 +1,340 @@
+"""Execution plans: the per-field decisions graphql-core repeats for every object, taken once.
+
+A dashboard answer holds thousands of fields, and most of them are leaves read straight from an
+attribute (`siren`, `name`, `status`, `rights`). graphql-core runs its whole machinery for each
+one: a response path, a resolve-info object, Strawberry's resolver wrapper, awaitable checks,
+then `complete_value`. For one selection set on one type, what decides all of that (the field
+definition, whether Strawberry resolves it by plain attribute access, its leaf type) is the same
+for every object of the list, so it is looked up once per request and kept as a plan.
+
+A planned leaf is then read and coerced in place. Anything that is not plainly a value of a leaf
+type (null on a non-null field, a coercion that fails or returns nothing, an awaitable, an
+exception, a list that is not a list) goes back to graphql-core's own `execute_field` for that
+field, which produces exactly the error, path and null propagation it always did: the fast
+path only ever answers what graphql-core would have answered without an error. Fields with a
+resolver, arguments, permission classes or extensions always take graphql-core's path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import uuid
+from collections.abc import Awaitable, Callable
+from operator import attrgetter
+from typing import Any, NamedTuple
+
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, Undefined, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+STRAWBERRY_DEFINITION = "strawberry-definition"  # GraphQLCoreConverter.DEFINITION_BACKREF
+
+# Exactly these types (and enumerations) are taken as plain values: never awaitable, never an
+# exception, never an iterable graphql-core would treat otherwise.
+PLAIN_TYPES = frozenset(
+    {str, int, float, bool, dt.datetime, dt.date, dt.time, decimal.Decimal, uuid.UUID}
+)
+
+
+def _plain(value: object) -> bool:
+    kind = type(value)
+    return kind in PLAIN_TYPES or isinstance(value, enum.Enum)
+
+
+_OBJECT_TYPES: dict[type, bool] = {}
+
+
+def _object(value: object) -> bool:
+    """A Strawberry object: never null, never awaitable, never an exception."""
+    kind = type(value)
+    known = _OBJECT_TYPES.get(kind)
+    if known is None:
+        known = _OBJECT_TYPES[kind] = (
+            hasattr(kind, "__strawberry_definition__")
+            and not hasattr(kind, "__await__")
+            and not issubclass(kind, BaseException)
+        )
+    return known
+
+
+class _Miss:
+    """The fast path could not answer: graphql-core decides."""
+
+
+MISS = _Miss()
+
+
+class Step(NamedTuple):
+    """One response key of a selection set, as planned for one parent type."""
+
+    response_name: str
+    field_details_list: FieldDetailsList
+    # None: graphql-core's own execute_field. Otherwise answers the field in place, or MISS.
+    fast: Callable[..., Any] | None = None
+    read: Callable[[Any], Any] | None = None
+    coerce: Callable[[Any], Any] | None = None
+    object_type: GraphQLObjectType | None = None
+    return_type: Any = None  # the field's own type, non-null wrapper included
+    non_null: bool = False
+    item_non_null: bool = False
+
+
+def _leaf(_context: object, step: Step, _parent: object, source: object, *_: object) -> object:
+    """A scalar or enum read by attribute, or MISS."""
+    try:
+        value = step.read(source)  # type: ignore[misc]
+        if value is None:
+            return MISS if step.non_null else None
+        if not _plain(value):
+            return MISS
+        coerced = step.coerce(value)  # type: ignore[misc]
+    except Exception:  # noqa: BLE001 - graphql-core reads the field again and reports the error
+        return MISS
+    return MISS if coerced is None or coerced is Undefined else coerced
+
+
+def _leaves(_context: object, step: Step, _parent: object, source: object, *_: object) -> object:
+    """A list of scalars or enums read by attribute, or MISS."""
+    try:
+        value = step.read(source)  # type: ignore[misc]
+        if value is None:
+            return MISS if step.non_null else None
+        if type(value) is not list and type(value) is not tuple:
+            return MISS
+        coerce, completed = step.coerce, []
+        for item in value:
+            if item is None:
+                if step.item_non_null:
+                    return MISS
+                completed.append(None)
+            elif (
+                _plain(item) and (coerced := coerce(item)) is not None and coerced is not Undefined
+            ):  # type: ignore[misc]
+                completed.append(coerced)
+            else:
+                return MISS
+    except Exception:  # noqa: BLE001 - graphql-core reads the field again and reports the error
+        return MISS
+    return completed
+
+
+def _object_field(  # noqa: PLR0917 - the one signature of every planned step
+    context: PlannedExecutionContext,
+    step: Step,
+    parent_type: GraphQLObjectType,
+    source: object,
+    path: Path | None,
+    position_context: object,
+) -> object:
+    """An object read by attribute and completed without a resolve info, or MISS.
+
+    The resolve info only ever reaches `is_type_of`, which planned object types do not have.
+    """
+    try:
+        value = step.read(source)  # type: ignore[misc]
+    except Exception:  # noqa: BLE001 - graphql-core reads the field again and reports the error
+        return MISS
+    if value is None:
+        return MISS if step.non_null else None
+    if not _object(value):
+        return MISS
+    details, field_path = step.field_details_list, Path(path, step.response_name, parent_type.name)
+    try:
+        completed = context.complete_object_value(
+            step.object_type,  # type: ignore[arg-type]
+            details,
+            None,
+            field_path,
+            value,
+            position_context,
+        )
+    except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field does
+        context.handle_field_error(raw_error, step.return_type, details, field_path)
+        return None
+    if not context.is_awaitable(completed):
+        return completed
+
+    async def await_completed() -> object:
+        try:
+            return await completed
+        except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field does
+            context.handle_field_error(raw_error, step.return_type, details, field_path)
+            return None
+
+    return await_completed()
+
+
+def plan_step(
+    context: PlannedExecutionContext,
+    parent_type: GraphQLObjectType,
+    response_name: str,
+    details: FieldDetailsList,
+) -> Step:
+    """How one response key is answered: in place when Strawberry reads it by attribute."""
+    slow = Step(response_name, details)
+    node = details[0].node
+    field_def = context.schema.get_field(parent_type, node.name.value)
+    manager = context.middleware_manager
+    if (
+        field_def is None
+        or (manager is not None and manager.middlewares)
+        or node.arguments
+        or not getattr(field_def.resolve, "_is_default", False)
+    ):
+        return slow
+    definition = (field_def.extensions or {}).get(STRAWBERRY_DEFINITION)
+    if definition is None or definition.default_resolver is not getattr:
+        return slow
+    planned = slow._replace(read=attrgetter(definition.python_name), return_type=field_def.type)
+    field_type = field_def.type
+    if is_non_null_type(field_type):
+        field_type, planned = field_type.of_type, planned._replace(non_null=True)
+    if is_leaf_type(field_type):
+        return planned._replace(fast=_leaf, coerce=field_type.coerce_output_value)
+    if type(field_type) is GraphQLObjectType and field_type.is_type_of is None:
+        return planned._replace(fast=_object_field, object_type=field_type)
+    if is_list_type(field_type):
+        item_type = field_type.of_type
+        if is_non_null_type(item_type):
+            item_type, planned = item_type.of_type, planned._replace(item_non_null=True)
+        if is_leaf_type(item_type):
+            return planned._replace(fast=_leaves, coerce=item_type.coerce_output_value)
+    return slow
+
+
+def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> Awaitable[dict[str, Any]]:
+    """The results once their awaitable fields are awaited, together (graphql-core's way)."""
+
+    async def get_results() -> dict[str, Any]:
+        if len(awaitable_fields) == 1:
+            field = awaitable_fields[0]
+            results[field] = await results[field]
+        else:
+            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+        return results
+
+    return get_results()
+
+
+class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution, with plain fields answered through a plan made per request."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(*args, **kwargs)
+        # Keyed on the grouped field set's identity, which graphql-core's memoised subfield
+        # collection keeps stable for every object of a list; the set is kept alive with its plan
+        # so that its identity cannot be reused.
+        self._plans: dict[tuple[str, int], tuple[GroupedFieldSet, tuple[Step, ...]]] = {}
+
+    def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> tuple[Step, ...]:
+        key = (parent_type.name, id(fields))
+        cached = self._plans.get(key)
+        if cached is not None and cached[0] is fields:
+            return cached[1]
+        steps = tuple(
+            plan_step(self, parent_type, name, details) for name, details in fields.items()
+        )
+        self._plans[key] = (fields, steps)
+        return steps
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,  # noqa: ANN401
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        """graphql-core's `execute_fields`, with planned leaves answered in place."""
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for step in self._plan(parent_type, grouped_field_set):
+                response_name = step.response_name
+                if step.fast is not None:
+                    result = step.fast(
+                        self, step, parent_type, source_value, path, position_context
+                    )
+                    if result is not MISS:
+                        results[response_name] = result
+                        if step.object_type is not None and is_awaitable(result):
+                            awaitable_fields.append(response_name)
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    step.field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+
+        return _gathered(results, awaitable_fields) if awaitable_fields else results
+
+    def complete_value(  # noqa: PLR0917 - graphql-core's own signature
+        self,
+        return_type: Any,  # noqa: ANN401
+        field_details_list: FieldDetailsList,
+        info: Any,  # noqa: ANN401
+        path: Path,
+        result: Any,  # noqa: ANN401
+        position_context: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        """Objects and lists go straight to their completion; anything else to graphql-core.
+
+        A Strawberry object or a Python list is never null, never an exception and never
+        awaitable, so graphql-core's checks before those two completions cannot fire for them.
+        """
+        inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if type(inner) is GraphQLObjectType and _object(result):
+            return self.complete_object_value(
+                inner, field_details_list, info, path, result, position_context
+            )
+        if type(inner) is GraphQLList and type(result) is list:
+            return self.complete_iterable_value(
+                inner.of_type, field_details_list, info, path, result, position_context
+            )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def complete_object_value(  # noqa: PLR0917 - graphql-core's own signature
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: Any,  # noqa: ANN401
+        path: Path,
+        result: Any,  # noqa: ANN401
+        position_context: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        """graphql-core's, with the subfields executed directly when nothing is deferred."""
+        if position_context is None:
+            is_type_of = return_type.is_type_of
+            if is_type_of is None or is_type_of(result, info) is True:
+                grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(
+                    return_type, field_details_list
+                )
+                if not new_defer_usages:
+                    return self.execute_fields(return_type, result, path, grouped_field_set, None)
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )

@@ -1,0 +1,139 @@
+"""Planned execution answers exactly what graphql-core answers, errors and nulls included.
+
+Each document runs twice on the same schema and data: once with graphql-core's own execution
+(Strawberry's execution context) and once with the planned one. Data, error messages, paths and
+locations must be identical, on the happy path and on every way a plain field can go wrong.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from app.schema.planning import PlannedExecutionContext
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "RED"
+    BLUE = "BLUE"
+
+
+@strawberry.type
+class Leaf:
+    code: str
+    colours: list[Colour]
+    maybe_colours: list[Colour | None] | None = None
+
+
+@strawberry.type
+class Item:
+    name: str
+    count: int
+    at: datetime
+    colour: Colour
+    tags: list[str]
+    leaf: Leaf
+    maybe_leaf: Leaf | None = None
+    note: str | None = None
+
+    @strawberry.field
+    async def later(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name * times
+
+
+def good(number: int) -> Item:
+    return Item(
+        name=f"n{number}",
+        count=number,
+        at=datetime(2026, 1, number + 1, tzinfo=UTC),
+        colour=Colour.RED,
+        tags=["a", "b"],
+        leaf=Leaf(code=f"c{number}", colours=[Colour.BLUE], maybe_colours=[None, Colour.RED]),
+    )
+
+
+def broken(**changes: object) -> Item:
+    item = good(9)
+    for name, value in changes.items():
+        object.__setattr__(item, name, value)
+    return item
+
+
+async def awaited_name() -> str:
+    return "awaited"
+
+
+CASES = {
+    "plain": [good(1), good(2)],
+    "null name": [good(1), broken(name=None)],
+    "null leaf object": [broken(leaf=None), good(2)],
+    "wrong leaf object": [broken(leaf="not an object")],
+    "int that is text": [broken(count="twelve")],
+    "int too large": [broken(count=2**40)],
+    "enum not of the enum": [broken(colour="GREEN")],
+    "null in a non-null list": [broken(tags=["a", None])],
+    "list that is a string": [broken(tags="ab")],
+    "list of wrong items": [broken(tags=[object()])],
+    "awaitable attribute": [broken(note=awaited_name())],
+    "exception as value": [broken(note=ValueError("kept"))],
+    "nested null in non-null list": [broken(leaf=Leaf(code="x", colours=[None]))],
+}
+
+DOCUMENT = """
+query Items {
+  items {
+    name count at colour tags note
+    alias: name
+    leaf { code colours maybeColours }
+    maybeLeaf { code }
+    later
+    shout(times: 2)
+    ... on Item { name count }
+    __typename
+  }
+}
+"""
+
+
+def schema_for(items: list[Item], context_class: type) -> strawberry.Schema:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def items(self) -> list[Item]:
+            return items
+
+    return strawberry.Schema(query=Query, execution_context_class=context_class)
+
+
+def shaped(result: strawberry.types.ExecutionResult) -> tuple:
+    errors = sorted(
+        (error.message, tuple(error.path or ()), str(error.locations)) for error in result.errors or []
+    )
+    return result.data, errors
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_planned_execution_answers_as_graphql_core_does(case):
+    # Fresh items per run: an awaitable attribute can only be awaited once.
+    items = CASES[case]
+    expected = await schema_for(items, StrawberryGraphQLCoreExecutionContext).execute(DOCUMENT)
+    if case == "awaitable attribute":
+        items = [broken(note=awaited_name())]
+    answered = await schema_for(items, PlannedExecutionContext).execute(DOCUMENT)
+    assert shaped(answered) == shaped(expected)
+    if case == "plain":
+        assert answered.errors is None
+        assert answered.data["items"][1]["leaf"] == {
+            "code": "c2",
+            "colours": ["BLUE"],
+            "maybeColours": [None, "RED"],
+        }
