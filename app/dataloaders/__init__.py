@@ -14,6 +14,7 @@ from app.dataloaders.bank_accounts import (
     load_bank_accounts_by_id,
 )
 from app.dataloaders.companies import (
+    HeldService,
     load_companies_by_id,
     load_principals_by_company,
     load_roles_by_account_and_company,
@@ -49,7 +50,6 @@ from app.models import (
     BankAccount,
     Company,
     CompanyRole,
-    CompanyService,
     Delegation,
     DelegationRequest,
     Message,
@@ -63,7 +63,7 @@ from app.models import (
 class Dataloaders:
     companies_by_id: DataLoader[int, Company | None]
     roles_by_account_and_company: DataLoader[tuple[int, int], str | None]
-    services_by_company: DataLoader[int, list[CompanyService]]
+    services_by_company: DataLoader[int, list[HeldService]]
     principals_by_company: DataLoader[int, tuple[Account, datetime] | None]
     pending_requests_by_account_and_company: DataLoader[tuple[int, int], list[ServiceRequest]]
     service_requests_by_id: DataLoader[int, ServiceRequest | None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -37,18 +38,26 @@ async def load_roles_by_account_and_company(
     return [by_key.get(key) for key in keys]
 
 
+class HeldService(NamedTuple):
+    """A service a company is signed up for, as pages read it (no ORM instance to build)."""
+
+    company_id: int
+    service_code: str
+    since: datetime
+
+
 async def load_services_by_company(
     sessions: SessionFactory, keys: Sequence[int]
-) -> list[list[CompanyService]]:
+) -> list[list[HeldService]]:
     async with read_session(sessions) as session:
-        rows = await session.scalars(
-            select(CompanyService)
+        rows = await session.execute(
+            select(CompanyService.company_id, CompanyService.service_code, CompanyService.since)
             .where(CompanyService.company_id.in_(keys))
             .order_by(CompanyService.company_id, CompanyService.id)
         )
-        by_company: dict[int, list[CompanyService]] = defaultdict(list)
-        for service in rows:
-            by_company[service.company_id].append(service)
+        by_company: dict[int, list[HeldService]] = defaultdict(list)
+        for row in rows:
+            by_company[row[0]].append(HeldService._make(row))
     return [by_company.get(key, []) for key in keys]
 
 

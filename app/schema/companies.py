@@ -49,7 +49,7 @@ from app.schema.nodes import (
     page_size,
     to_global_id,
 )
-from app.schema.services import OnlineService, Right, ServiceRequest
+from app.schema.services import OnlineService, Right, ServiceRequest, rights_of
 from app.security.permissions import BankAccountsRead, DelegationsRead, MessagesRead
 
 
@@ -171,7 +171,7 @@ class Company(Node):
             return []
         held = await loaders.services_by_company.load(self.company_id)
         if await self._manages(info):
-            granted = {item.service_code: list(BY_CODE[item.service_code].rights) for item in held}
+            granted = {item.service_code: BY_CODE[item.service_code].rights for item in held}
         else:
             key = (self.company_id, self.viewer_id)
             delegation = await loaders.live_delegations_by_company_and_delegate.load(key)
@@ -184,7 +184,7 @@ class Company(Node):
         return [
             CompanyServiceAccess(
                 service=OnlineService.from_entry(BY_CODE[item.service_code]),
-                rights=[Right[right] for right in granted[item.service_code]],
+                rights=rights_of(tuple(granted[item.service_code])),
                 since=item.since,
             )
             for item in held

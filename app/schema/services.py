@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -49,12 +50,24 @@ class OnlineService:
 
     @classmethod
     def from_entry(cls, entry: CatalogueEntry) -> OnlineService:
-        return cls(
-            code=entry.code,
-            name=entry.name,
-            supported_rights=[Right[right] for right in entry.rights],
-            requires_separate_signup=entry.requires_separate_signup,
-        )
+        """One object per catalogue entry, shared: the catalogue never changes while serving."""
+        return _online_service(entry)
+
+
+@functools.cache
+def rights_of(rights: tuple[str, ...]) -> list[Right]:
+    """The schema's rights for catalogue rights, one shared list per combination."""
+    return [Right[right] for right in rights]
+
+
+@functools.cache
+def _online_service(entry: CatalogueEntry) -> OnlineService:
+    return OnlineService(
+        code=entry.code,
+        name=entry.name,
+        supported_rights=[Right[right] for right in entry.rights],
+        requires_separate_signup=entry.requires_separate_signup,
+    )
 
 
 @strawberry.enum(description="Where a service request stands.")
