@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from typing import Any
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -134,10 +136,37 @@ def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+# SQLite has one writer at a time. Writers of this process wait their turn here, in arrival
+# order, instead of in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and
+# would leave the write lock idle while a dashboard's one small write sleeps behind a storm of
+# log-ins. Other processes (the CLI beside a running server) still queue on the busy timeout.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[
+    Engine, tuple[asyncio.AbstractEventLoop, asyncio.Lock]
+] = weakref.WeakKeyDictionary()
+
+
+def _writer_turn(sessions: SessionFactory) -> asyncio.Lock | None:
+    """The in-process queue of SQLite writers for this database (None on PostgreSQL)."""
+    bind = sessions.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite":
+        return None
+    loop = asyncio.get_running_loop()
+    held = _SQLITE_WRITERS.get(bind.sync_engine)
+    if held is None or held[0] is not loop:
+        held = _SQLITE_WRITERS[bind.sync_engine] = (loop, asyncio.Lock())
+    return held[1]
+
+
 @asynccontextmanager
 async def write_transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One mutation, one transaction: committed on success, rolled back on any exception."""
-    async with sessions() as session, session.begin():
+    turn = _writer_turn(sessions)
+    if turn is None:
+        async with sessions() as session, session.begin():
+            await session.connection(execution_options={WRITE_OPTION: True})
+            yield session
+        return
+    async with turn, sessions() as session, session.begin():
         await session.connection(execution_options={WRITE_OPTION: True})
         yield session
 
