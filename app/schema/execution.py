@@ -26,13 +26,13 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import ExecutionContext
 
 from app.middleware import request_id_var
@@ -178,11 +178,20 @@ def gateway_extensions(*, introspection: bool) -> list[Callable[[], SchemaExtens
     Factories: each request gets fresh extension instances (the parse and validation caches
     themselves are shared at module level by Strawberry).
     """
+    # The depth and alias limits are validation rules built once here, not by Strawberry's
+    # limiter extensions, which build a new rule class per request: the validation cache is
+    # keyed on the rules too, and would then never answer.
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(MAX_DEPTH, None, None),
+        aliases_rule(MAX_ALIASES),
+        NoNulInStrings,
+    ]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaskUnexpectedErrors(
             should_mask_error=_should_mask, error_message="Unexpected error."
@@ -191,8 +200,4 @@ def gateway_extensions(*, introspection: bool) -> list[Callable[[], SchemaExtens
         QueryCost,
         ObservedOperation,
     ]
-    rules: list[type[ASTValidationRule]] = [NoNulInStrings]
-    if not introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    extensions.append(lambda: AddValidationRules(rules))
     return extensions

@@ -138,3 +138,22 @@ async def test_the_accounting_is_one_statement_per_request(app, api):
     finally:
         event.remove(app.state.engine.sync_engine, "before_cursor_execute", record)
     assert len(seen) == 3
+
+
+async def test_a_repeated_document_is_validated_once(app):
+    import httpx
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    cache = _get_validate_cache(256)
+    query = "query Catalogue { onlineServices { code name } }"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        await http.post("/graphql", json={"query": query})
+        before = cache.cache_info()
+        for _ in range(2):  # this module's callers have 3 points an hour
+            body = (await http.post("/graphql", json={"query": query})).json()
+    after = cache.cache_info()
+    assert body.get("data"), body
+    # The limits' rules are the same classes on every request: the cache answers.
+    assert (after.hits - before.hits, after.misses - before.misses) == (2, 0)
