@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo browser test test-postgres lint schema bench bench-storm bench-import bench-abuse bench-history audit-http codegen fuzz
+.PHONY: install run demo browser test test-postgres lint schema bench bench-storm bench-import bench-soak bench-abuse bench-history audit-http codegen fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/login_storm.py
 	$(BIN)/python bench/directory_import.py
+	$(BIN)/python bench/soak.py
 
 # The dashboard's p99 while 20 clients log in, against idle (argon2 pool of 6 threads, then bounded).
 bench-storm: install
@@ -53,6 +54,10 @@ bench-storm: install
 # `companies import` of generated 100,000- and 1,000,000-unit SIRENE pairs: rows/s and peak RSS.
 bench-import: install
 	$(BIN)/python bench/directory_import.py
+
+# Five minutes of mixed reads and writes after a warm-up: errors and the server's RSS growth.
+bench-soak: install
+	$(BIN)/python bench/soak.py
 
 # History figures: appends/s with and without the hash chain, CSV export of 10k and 100k events.
 bench-history: install

@@ -114,11 +114,11 @@ RAW_PENDING = (
 )
 
 
-def database_url() -> str:
+def database_url(name: str = "bench") -> str:
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
         return url
-    path = ROOT / "var" / "bench" / "bench.db"
+    path = ROOT / "var" / "bench" / f"{name}.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -389,16 +389,30 @@ def wrk(port: int, token: str, query: str = DASHBOARD) -> tuple[float, float]:
     return rate, float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
 
 
-async def floor_figures(url: str, tokens: dict[int, str]) -> dict[int, tuple[float, float]]:
-    """The floor, served by uvicorn and loaded by wrk exactly as the gateway was."""
+async def answer(client: httpx.AsyncClient, token: str, query: str) -> dict:
+    headers = {"authorization": f"Bearer {token}"}
+    return (await client.post("/graphql", json={"query": query}, headers=headers)).json()
+
+
+async def floor_figures(
+    url: str, tokens: dict[int, str], firm_token: str, firm_answers: dict[str, dict]
+) -> dict[object, tuple[float, float]]:
+    """The floor, served by uvicorn and loaded by wrk exactly as the gateway was.
+
+    The firm dashboard and the feed must answer exactly what the gateway answered."""
     port = free_port()
     server = start_floor(url, port)
-    figures = {}
+    figures: dict[object, tuple[float, float]] = {}
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             for size, token in tokens.items():
                 await load(client, token, WARMUP)  # checks the answer's shape too
                 figures[size] = wrk(port, token)
+            for name, query in (("firm dashboard", FIRM_DASHBOARD), ("feed page", FEED)):
+                floor_data = (await answer(client, firm_token, query))["data"]
+                if floor_data != firm_answers[name]["data"]:
+                    raise SystemExit(f"the floor's {name} differs from the gateway's")
+                figures[name] = wrk(port, firm_token, query)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -491,15 +505,21 @@ def print_floor_comparison(gateway: dict, floors: dict) -> None:
         f"\nagainst the floor (bench/floor.py: plain Starlette, hand-written SQL, same database, "
         f"uvicorn; both loaded by wrk, {CLIENTS} connections, {WRK_SECONDS} s):"
     )
-    print(f"{'companies':>9} {'gateway req/s':>14} {'floor req/s':>12} {'ratio':>7} {'gateway p99 ms':>15}  target")
+    print(f"{'page':>14} {'gateway req/s':>14} {'floor req/s':>12} {'ratio':>7} {'gateway p99 ms':>15}  target")
     verdicts = []
     for size in SIZES:
         (rate, p99), (floor_rate, _) = gateway[size], floors[size]
         ok = rate / floor_rate >= 1 / 3
         verdicts.append(ok)
         print(
-            f"{size:>9} {rate:>14.1f} {floor_rate:>12.1f} {rate / floor_rate:>7.3f} {p99 * 1000:>15.1f}"
-            f"  >= 0.333 {'PASS' if ok else 'FAIL'}"
+            f"{f'{size} companies':>14} {rate:>14.1f} {floor_rate:>12.1f} {rate / floor_rate:>7.3f}"
+            f" {p99 * 1000:>15.1f}  >= 0.333 {'PASS' if ok else 'FAIL'}"
+        )
+    for name in ("firm dashboard", "feed page"):
+        (rate, p99), (floor_rate, _) = gateway[name], floors[name]
+        print(
+            f"{name:>14} {rate:>14.1f} {floor_rate:>12.1f} {rate / floor_rate:>7.3f}"
+            f" {p99 * 1000:>15.1f}  (beside its own floor)"
         )
     growth = gateway[SIZES[1]][1] / gateway[SIZES[0]][1]
     ok = growth <= 1.2
@@ -533,10 +553,14 @@ async def main() -> None:
             firm = await load(client, firm_token, REQUESTS, FIRM_DASHBOARD)
             firm_statements = await statements_per_request(url, firm_token, FIRM_DASHBOARD)
             feed = await read_feed(client, firm_token)
+            firm_answers = {}
+            for name, query in (("firm dashboard", FIRM_DASHBOARD), ("feed page", FEED)):
+                firm_answers[name] = await answer(client, firm_token, query)
+                gateway_wrk[name] = wrk(port, firm_token, query)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    floors = await floor_figures(url, {size: tokens[size] for size in SIZES})
+    floors = await floor_figures(url, {size: tokens[size] for size in SIZES}, firm_token, firm_answers)
 
     print(
         f"{'companies':>9} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>7} {'SQL/req':>7} {'raw p50 ms':>10} {'gateway/raw':>11}"
