@@ -28,15 +28,15 @@ from app.reference.services import STANDARD_SERVICES
 from app.security.secrets import digest
 
 SERVICES = {service.code: service for service in STANDARD_SERVICES}
-SESSION = (
-    "SELECT account_id FROM sessions WHERE token_digest = :digest AND revoked_at IS NULL"
-)
+SESSION = "SELECT account_id FROM sessions WHERE token_digest = :digest AND revoked_at IS NULL"
 PAGE = (
     "SELECT r.id, c.id, c.siren, c.name, r.role FROM company_roles r "
     "JOIN companies c ON c.id = r.company_id WHERE r.account_id = :account ORDER BY r.id LIMIT 101"
 )
 COUNT = "SELECT count(*) FROM company_roles WHERE account_id = :account"
-SERVICES_OF = "SELECT company_id, service_code, since FROM company_services WHERE company_id IN ({ids})"
+SERVICES_OF = (
+    "SELECT company_id, service_code, since FROM company_services WHERE company_id IN ({ids})"
+)
 PRINCIPALS = (
     "SELECT r.company_id, a.first_name, a.last_name, r.since FROM company_roles r "
     "JOIN accounts a ON a.id = r.account_id "
@@ -131,7 +131,9 @@ async def firm_dashboard(connection, account: int) -> dict:
         held.setdefault(company_id, []).append(code)
     principals = dict((await connection.execute(text(PRINCIPAL_NAMES.format(ids=ids)))).all())
     own: dict[int, list] = {}
-    for row in await connection.execute(text(OWN_DELEGATIONS.format(ids=ids)), {"account": account}):
+    for row in await connection.execute(
+        text(OWN_DELEGATIONS.format(ids=ids)), {"account": account}
+    ):
         own.setdefault(row[1], []).append(row)
 
     def services_page(company_id: int) -> list[dict]:
@@ -147,7 +149,10 @@ async def firm_dashboard(connection, account: int) -> dict:
         ]
 
     def delegation(row: tuple, *, with_services: bool) -> dict:
-        node = {"id": global_id("Delegation", row[0]), "status": status(row[3], row[4], row[5], now)}
+        node = {
+            "id": global_id("Delegation", row[0]),
+            "status": status(row[3], row[4], row[5], now),
+        }
         if with_services:
             node["services"] = [
                 {"service": {"code": code}, "rights": rights}
@@ -193,8 +198,14 @@ async def feed(connection, account: int, after: str | None) -> dict:
     now = datetime.now(UTC)
     # What the gateway checks first: whether a start or an expiry is due to be noted.
     await connection.execute(text(DUE), {"now": now})
-    position = int(base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).split(b":")[1]) if after else 0
-    rows = (await connection.execute(text(FEED_PAGE), {"account": account, "after": position})).all()
+    position = (
+        int(base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).split(b":")[1])
+        if after
+        else 0
+    )
+    rows = (
+        await connection.execute(text(FEED_PAGE), {"account": account, "after": position})
+    ).all()
     edges = [
         {
             "cursor": cursor(change_id),
@@ -207,9 +218,14 @@ async def feed(connection, account: int, after: str | None) -> dict:
                 },
             },
         }
-        for change_id, kind, occurred_at, delegation_id, starts_at, ends_at, revoked_at in rows[:100]
+        for change_id, kind, occurred_at, delegation_id, starts_at, ends_at, revoked_at in rows[
+            :100
+        ]
     ]
-    page_info = {"hasNextPage": len(rows) > 100, "endCursor": edges[-1]["cursor"] if edges else after}
+    page_info = {
+        "hasNextPage": len(rows) > 100,
+        "endCursor": edges[-1]["cursor"] if edges else after,
+    }
     return {"viewer": {"delegationChanges": {"pageInfo": page_info, "edges": edges}}}
 
 
@@ -220,11 +236,11 @@ def build(database_url: str) -> Starlette:
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         document = await request.json()
         async with engine.connect() as connection:
-            account = (
-                await connection.execute(text(SESSION), {"digest": digest(token)})
-            ).scalar()
+            account = (await connection.execute(text(SESSION), {"digest": digest(token)})).scalar()
             if account is None:
-                return Response(json.dumps({"data": {"viewer": None}}), media_type="application/json")
+                return Response(
+                    json.dumps({"data": {"viewer": None}}), media_type="application/json"
+                )
             query = document.get("query", "")
             if "query FirmDashboard" in query:
                 data = await firm_dashboard(connection, account)
@@ -238,7 +254,9 @@ def build(database_url: str) -> Starlette:
             rows = page[:100]
             ids = ", ".join(str(row[1]) for row in rows) or "NULL"
             services: dict[int, list] = {}
-            for company_id, code, since in await connection.execute(text(SERVICES_OF.format(ids=ids))):
+            for company_id, code, since in await connection.execute(
+                text(SERVICES_OF.format(ids=ids))
+            ):
                 service = SERVICES.get(code)
                 services.setdefault(company_id, []).append(
                     {
@@ -258,7 +276,11 @@ def build(database_url: str) -> Starlette:
                 text(PENDING.format(ids=ids)), {"account": account}
             ):
                 pending.setdefault(company_id, []).append(
-                    {"id": global_id("ServiceRequest", request_id), "status": status, "expiresAt": moment(expires)}
+                    {
+                        "id": global_id("ServiceRequest", request_id),
+                        "status": status,
+                        "expiresAt": moment(expires),
+                    }
                 )
         edges = [
             {

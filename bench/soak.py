@@ -70,7 +70,11 @@ class Soak:
             headers={"authorization": f"Bearer {token}"},
         )
         self.operations[name] += 1
-        body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+        body = (
+            response.json()
+            if response.headers.get("content-type", "").startswith("application/json")
+            else {}
+        )
         data = (body.get("data") or {}) if isinstance(body, dict) else {}
         payload = next(iter(data.values()), None) if data else None
         if response.status_code != 200 or body.get("errors") or not data:
@@ -88,19 +92,35 @@ class Soak:
                 for edge in page["viewer"]["companies"]["edges"]
             ]
         await self.call("feed", self.firm, FEED, {"after": None})
-        await self.call("updateIdentity", self.owner, IDENTITY, {"i": {"firstName": "Bench", "lastName": f"Owner {turn % 7}"}})
+        await self.call(
+            "updateIdentity",
+            self.owner,
+            IDENTITY,
+            {"i": {"firstName": "Bench", "lastName": f"Owner {turn % 7}"}},
+        )
         company, service = self.companies[turn % len(self.companies)]
         granted = await self.call(
             "grantDelegation",
             self.owner,
             GRANT,
-            {"i": {"companyId": company, "delegateEmail": FIRM, "services": [{"serviceCode": service, "rights": ["CONSULT"]}]}},
+            {
+                "i": {
+                    "companyId": company,
+                    "delegateEmail": FIRM,
+                    "services": [{"serviceCode": service, "rights": ["CONSULT"]}],
+                }
+            },
         )
         delegation = ((granted.get("grantDelegation") or {}).get("delegation") or {}).get("id")
         if delegation:
-            await self.call("revokeDelegation", self.owner, REVOKE, {"i": {"delegationId": delegation}})
+            await self.call(
+                "revokeDelegation", self.owner, REVOKE, {"i": {"delegationId": delegation}}
+            )
         created = await self.call(
-            "createApiToken", self.owner, CREATE_TOKEN, {"i": {"name": f"soak {turn}", "scopes": ["companies:read"]}}
+            "createApiToken",
+            self.owner,
+            CREATE_TOKEN,
+            {"i": {"name": f"soak {turn}", "scopes": ["companies:read"]}},
         )
         token = ((created.get("createApiToken") or {}).get("apiToken") or {}).get("id")
         if token:
