@@ -45,16 +45,10 @@ from app.security.redaction import without_values
 
 
 class ScopedExecutionContext(PlannedExecutionContext):
-    def complete_object_value(  # graphql-core's own signature, passed through as is
-        self,
-        return_type: GraphQLObjectType,
-        *args: Any,  # noqa: ANN401
-        **kwargs: Any,  # noqa: ANN401
-    ) -> Any:  # noqa: ANN401
+    def check_object_type(self, return_type: GraphQLObjectType) -> None:
         scope = TYPE_SCOPES.get(return_type.name)
         if scope is not None and not scope_allowed(self.context_value.caller, scope):
             raise ScopeError(f"This API token lacks the scope {scope.value!r}.")
-        return super().complete_object_value(return_type, *args, **kwargs)
 
 
 class OperationNameRequired(SchemaExtension):

@@ -95,7 +95,7 @@ def _leaf(_context: object, step: Step, _parent: object, source: object, *_: obj
         value = step.read(source)  # type: ignore[misc]
         if value is None:
             return MISS if step.non_null else None
-        if not _plain(value):
+        if type(value) not in PLAIN_TYPES and not isinstance(value, enum.Enum):
             return MISS
         coerced = step.coerce(value)  # type: ignore[misc]
     except Exception:  # noqa: BLE001 - graphql-core reads the field again and reports the error
@@ -174,6 +174,28 @@ def _object_field(  # noqa: PLR0917 - the one signature of every planned step
     return await_completed()
 
 
+def _coercion(leaf_type: Any) -> Callable[[Any], Any]:  # noqa: ANN401
+    """The leaf type's output coercion; for a Strawberry enumeration, its answers for its own
+    members computed once (Strawberry looks each member up among the values every time)."""
+    coerce = leaf_type.coerce_output_value
+    members = getattr(leaf_type, "wrapped_cls", None)
+    if not isinstance(members, type) or not issubclass(members, enum.Enum):
+        return coerce
+    names = {}
+    for member in members:
+        try:
+            names[member] = coerce(member)
+        except Exception:  # noqa: BLE001, S112 - left to the coercion itself, at its turn
+            continue
+
+    def coerce_member(value: Any) -> Any:  # noqa: ANN401
+        if type(value) is members and value in names:
+            return names[value]
+        return coerce(value)
+
+    return coerce_member
+
+
 def plan_step(
     context: PlannedExecutionContext,
     parent_type: GraphQLObjectType,
@@ -200,7 +222,7 @@ def plan_step(
     if is_non_null_type(field_type):
         field_type, planned = field_type.of_type, planned._replace(non_null=True)
     if is_leaf_type(field_type):
-        return planned._replace(fast=_leaf, coerce=field_type.coerce_output_value)
+        return planned._replace(fast=_leaf, coerce=_coercion(field_type))
     if type(field_type) is GraphQLObjectType and field_type.is_type_of is None:
         return planned._replace(fast=_object_field, object_type=field_type)
     if is_list_type(field_type):
@@ -208,7 +230,7 @@ def plan_step(
         if is_non_null_type(item_type):
             item_type, planned = item_type.of_type, planned._replace(item_non_null=True)
         if is_leaf_type(item_type):
-            return planned._replace(fast=_leaves, coerce=item_type.coerce_output_value)
+            return planned._replace(fast=_leaves, coerce=_coercion(item_type))
     return slow
 
 
@@ -290,6 +312,9 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return _gathered(results, awaitable_fields) if awaitable_fields else results
 
+    def check_object_type(self, return_type: GraphQLObjectType) -> None:
+        """Raise to refuse completing an object of this type (the error lands on its field)."""
+
     def complete_value(  # noqa: PLR0917 - graphql-core's own signature
         self,
         return_type: Any,  # noqa: ANN401
@@ -327,6 +352,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,  # noqa: ANN401
     ) -> Any:  # noqa: ANN401
         """graphql-core's, with the subfields executed directly when nothing is deferred."""
+        self.check_object_type(return_type)
         if position_context is None:
             is_type_of = return_type.is_type_of
             if is_type_of is None or is_type_of(result, info) is True:
