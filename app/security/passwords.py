@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
+import os
 import re
 import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import argon2
@@ -124,17 +128,37 @@ def check_password(password: str, personal: list[str]) -> PasswordProblem | None
     return cheap_password_problem(password, personal) or strength_problem(password)
 
 
+def argon2_slots(parameters: argon2.Parameters, cpus: int | None = None) -> int:
+    """How many argon2 computations a process runs at once; the others wait their turn.
+
+    Each computation runs its `parallelism` lanes on threads of its own (4 in RFC 9106's
+    profile), so cpus // parallelism of them already keep every core busy. More would not end
+    sooner: they would only crowd the event loop off the CPU, so that reads answered by the same
+    process wait behind log-ins, and each would hold its `memory_cost` (64 MiB) meanwhile. On
+    this 2-core machine: one at a time.
+    """
+    return max(1, (cpus or os.cpu_count() or 1) // max(1, parameters.parallelism))
+
+
+@functools.cache
+def _argon2_pool(slots: int) -> ThreadPoolExecutor:
+    # One pool per process and size, shared by every hasher: the bound is the process's.
+    return ThreadPoolExecutor(max_workers=slots, thread_name_prefix="argon2")
+
+
 class PasswordHasher:
-    """argon2id; hashing and verifying run in a worker thread, never on the event loop."""
+    """argon2id; hashing and verifying run in a bounded pool of threads, never on the event
+    loop, and queue there in arrival order (see `argon2_slots`)."""
 
     def __init__(self, parameters: argon2.Parameters) -> None:
         self._hasher = argon2.PasswordHasher.from_parameters(parameters)
+        self._pool = _argon2_pool(argon2_slots(parameters))
         self._dummy_hash = self._hasher.hash("not a password: only burns the same work")
         self.verifications = 0  # counted so tests can prove unknown emails cost the same work
 
     async def hash(self, password: str, budget: PasswordWorkBudget) -> str:
         budget.spend()
-        return await asyncio.to_thread(self._hasher.hash, password)
+        return await self._run(self._hasher.hash, password)
 
     async def verify(
         self, password_hash: str | None, password: str, budget: PasswordWorkBudget
@@ -144,10 +168,13 @@ class PasswordHasher:
         self.verifications += 1
         target = password_hash or self._dummy_hash
         try:
-            ok = await asyncio.to_thread(self._hasher.verify, target, password)
+            ok = await self._run(self._hasher.verify, target, password)
         except (VerificationError, InvalidHashError):
             return False
         return ok and password_hash is not None
+
+    async def _run(self, work: Callable[..., object], *args: str) -> object:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, work, *args)
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self._hasher.check_needs_rehash(password_hash)

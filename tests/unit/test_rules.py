@@ -102,6 +102,21 @@ async def test_unknown_account_verification_fails_against_the_dummy_hash():
     assert hasher.verifications == 1
 
 
+async def test_argon2_runs_as_many_computations_at_once_as_fill_the_cores():
+    import argon2
+
+    served = argon2.profiles.RFC_9106_LOW_MEMORY  # four lanes, each on a thread of its own
+    assert served.parallelism == 4
+    assert passwords.argon2_slots(served, cpus=2) == 1
+    assert passwords.argon2_slots(served, cpus=16) == 4
+    assert passwords.argon2_slots(argon2.profiles.CHEAPEST, cpus=2) == 2
+    # One pool per process and size: a second hasher does not double the bound.
+    first = passwords.PasswordHasher(argon2.profiles.CHEAPEST)
+    second = passwords.PasswordHasher(argon2.profiles.CHEAPEST)
+    assert first._pool is second._pool
+    assert first._pool._max_workers == passwords.argon2_slots(argon2.profiles.CHEAPEST)
+
+
 def test_served_default_is_rfc_9106():
     import argon2
 
