@@ -14,6 +14,7 @@ from app.dataloaders.bank_accounts import (
     load_bank_accounts_by_id,
 )
 from app.dataloaders.companies import (
+    AdministratorName,
     HeldService,
     load_companies_by_id,
     load_principals_by_company,
@@ -64,7 +65,7 @@ class Dataloaders:
     companies_by_id: DataLoader[int, Company | None]
     roles_by_account_and_company: DataLoader[tuple[int, int], str | None]
     services_by_company: DataLoader[int, list[HeldService]]
-    principals_by_company: DataLoader[int, tuple[Account, datetime] | None]
+    principals_by_company: DataLoader[int, tuple[AdministratorName, datetime] | None]
     pending_requests_by_account_and_company: DataLoader[tuple[int, int], list[ServiceRequest]]
     service_requests_by_id: DataLoader[int, ServiceRequest | None]
     accounts_by_id: DataLoader[int, Account | None]

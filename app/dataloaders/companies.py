@@ -61,17 +61,27 @@ async def load_services_by_company(
     return [by_company.get(key, []) for key in keys]
 
 
+class AdministratorName(NamedTuple):
+    """An administrator's name as pages show it (no ORM instance to build)."""
+
+    first_name: str
+    last_name: str
+
+
 async def load_principals_by_company(
     sessions: SessionFactory, keys: Sequence[int]
-) -> list[tuple[Account, datetime] | None]:
+) -> list[tuple[AdministratorName, datetime] | None]:
     async with read_session(sessions) as session:
         rows = await session.execute(
-            select(CompanyRole.company_id, Account, CompanyRole.since)
+            select(CompanyRole.company_id, Account.first_name, Account.last_name, CompanyRole.since)
             .join(Account, Account.id == CompanyRole.account_id)
             .where(
                 CompanyRole.company_id.in_(keys),
                 CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
             )
         )
-        by_company = {company_id: (account, since) for company_id, account, since in rows}
+        by_company = {
+            company_id: (AdministratorName(first_name, last_name), since)
+            for company_id, first_name, last_name, since in rows
+        }
     return [by_company.get(key) for key in keys]

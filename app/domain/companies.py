@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +17,7 @@ from app.domain.paging import Page, page_of
 from app.domain.runtime import Caller, Runtime
 from app.domain.validation import clean_company_identifier
 from app.models import Company, CompanyRole, Role, ServiceRequest, ServiceRequestStatus
+from app.models.companies import registered_office_lines
 
 # The administration's own site slows down past 100 SIREN/IDSP per account: warn, never refuse.
 RECOMMENDED_IDENTIFIER_LIMIT = 100
@@ -139,16 +142,41 @@ async def remove_company(rt: Runtime, caller: Caller, company_id: int | None) ->
         )
 
 
+class ListedCompany(NamedTuple):
+    """A company as a page of companies shows it: plain columns, no ORM instance to build."""
+
+    id: int
+    siren: str | None
+    idsp: str | None
+    name: str
+    address_complement: str | None
+    street_number: str | None
+    street_repetition: str | None
+    street_type: str | None
+    street_name: str | None
+    postal_code: str | None
+    city: str | None
+    review_required_since: datetime | None
+
+    def registered_office_lines(self) -> list[str]:
+        return registered_office_lines(self)
+
+
+LISTED_COLUMNS = [getattr(Company, name) for name in ListedCompany._fields]
+
+
 async def account_companies(
     session: AsyncSession, account_id: int, first: int, after: int | None
-) -> Page[tuple[int, Company, str]]:
+) -> Page[tuple[int, ListedCompany, str]]:
     """One page of the account's companies, in the order they were added."""
     query = (
-        select(CompanyRole.id, Company, CompanyRole.role)
+        select(CompanyRole.id, CompanyRole.role, *LISTED_COLUMNS)
         .join(Company, Company.id == CompanyRole.company_id)
         .where(CompanyRole.account_id == account_id)
     )
-    return await page_of(session, query, CompanyRole.id, first, after)
+    page = await page_of(session, query, CompanyRole.id, first, after)
+    rows = [(row[0], ListedCompany._make(row[2:]), row[1]) for row in page.rows]
+    return Page(rows, page.total, page.has_next)
 
 
 async def viewer_company(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,18 +51,35 @@ class Company(Base):
 
     def registered_office_lines(self) -> list[str]:
         """The postal address of the registered office, as it goes on an envelope."""
-        street = " ".join(
-            part
-            for part in (
-                self.street_number,
-                self.street_repetition,
-                self.street_type,
-                self.street_name,
-            )
-            if part
+        return registered_office_lines(self)
+
+
+class Addressed(Protocol):
+    """What an address is made of, on a company or on a row read for a page."""
+
+    address_complement: str | None
+    street_number: str | None
+    street_repetition: str | None
+    street_type: str | None
+    street_name: str | None
+    postal_code: str | None
+    city: str | None
+
+
+def registered_office_lines(company: Addressed) -> list[str]:
+    """The postal address of the registered office, as it goes on an envelope."""
+    street = " ".join(
+        part
+        for part in (
+            company.street_number,
+            company.street_repetition,
+            company.street_type,
+            company.street_name,
         )
-        town = " ".join(part for part in (self.postal_code, self.city) if part)
-        return [line for line in (self.address_complement, street, town) if line]
+        if part
+    )
+    town = " ".join(part for part in (company.postal_code, company.city) if part)
+    return [line for line in (company.address_complement, street, town) if line]
 
 
 class CompanyRole(Base):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable, Iterator
 from typing import Annotated
 
 import strawberry
+from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, SelectionSetNode
 
 from app.schema.errors import LimitExceededError
 
@@ -72,3 +74,35 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(
         description="Cursor of the last item of the page; pass it as `after` for the next page."
     )
+
+
+def selected_below(info: strawberry.Info, *path: str) -> frozenset[str]:
+    """Names of the fields the document selects at `path` under the field being resolved (for a
+    connection: "edges", "node"), through fragments. Directives are not evaluated: a field
+    under `@skip` counts as selected, which only makes a page load a little more than it needs."""
+    raw = info._raw_info  # noqa: SLF001 (the parsed document, which Strawberry's Info wraps)
+    fragments = raw.fragments
+    level: list[SelectionSetNode | None] = [node.selection_set for node in raw.field_nodes]
+    for name in path:
+        level = [
+            field.selection_set for field in _fields(level, fragments) if field.name.value == name
+        ]
+    return frozenset(field.name.value for field in _fields(level, fragments))
+
+
+def _fields(
+    selection_sets: Iterable[SelectionSetNode | None],
+    fragments: dict[str, FragmentDefinitionNode],
+) -> Iterator[FieldNode]:
+    for selection_set in selection_sets:
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                yield selection
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None:
+                    yield from _fields([fragment.selection_set], fragments)
+            else:  # an inline fragment
+                yield from _fields([selection.selection_set], fragments)  # type: ignore[attr-defined]

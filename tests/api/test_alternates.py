@@ -12,6 +12,7 @@ from tests.api.delegation_flows import (
     other_account,
     principal_with_company,
 )
+from tests.api.flows import REQUEST_SERVICE_ACCESS, SAMPLE_SIREN
 from tests.support import error_codes
 
 ALTERNATE = "alternate@example.fr"
@@ -128,3 +129,51 @@ async def test_alternate_mutations_need_a_session(make_api, world):
             ALTERNATE_MUTATIONS["suspend"], input={"companyId": company["id"]}
         )
     assert response.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+COMPANY_FIELDS = """
+fragment CompanyFields on Company {
+  myRole
+  services { service { code } rights since }
+  principalAdministrator { firstName lastName since }
+  alternateAdministrator { lastName suspended }
+  pendingServiceRequests { id status }
+}
+"""
+PAGE = "{ viewer { companies { edges { node { ...CompanyFields } } } } }" + COMPANY_FIELDS
+ONE = "query ($id: String!) { company(identifier: $id) { ...CompanyFields } }" + COMPANY_FIELDS
+
+
+async def test_a_page_of_companies_answers_what_each_company_answers(world):
+    """A page loads its companies' fields in one batch per loader (Company.prefetch); a single
+    company loads them field by field: the answers are the same for every role."""
+    owner, company, alternate, firm = world
+    await _do(owner, "designate", company, accountEmail=ALTERNATE)
+    granted = await owner.data(GRANT, input=grant_input(company["id"], "firm@example.fr"))
+    assert granted["grantDelegation"]["userErrors"] == []
+    requested = await owner.data(
+        REQUEST_SERVICE_ACCESS,
+        input={
+            "companyIds": [company["id"]],
+            "serviceCodes": ["PAYER_CFE"],
+            "capacity": "LEGAL_REPRESENTATIVE",
+        },
+    )
+    assert len(requested["requestServiceAccess"]["requests"]) == 1
+
+    async def both(client):
+        page = (await client.data(PAGE))["viewer"]["companies"]["edges"]
+        one = (await client.data(ONE, id=SAMPLE_SIREN))["company"]
+        assert [edge["node"] for edge in page] == [one]
+        return one
+
+    assert (await both(owner))["myRole"] == "PRINCIPAL_ADMINISTRATOR"
+    seen_by_owner = await both(owner)
+    assert len(seen_by_owner["services"]) == 3
+    assert [request["status"] for request in seen_by_owner["pendingServiceRequests"]] == ["PENDING"]
+    assert (await both(alternate))["myRole"] == "ALTERNATE_ADMINISTRATOR"
+    seen_by_firm = await both(firm)
+    assert seen_by_firm["myRole"] == "DELEGATE"
+    assert seen_by_firm["services"][0]["rights"] == ["CONSULT", "DECLARE"]
+    await _do(owner, "suspend", company)
+    assert (await both(alternate))["services"] == []

@@ -1,0 +1,56 @@
+"""Resolvers that answer at once when what they await is already loaded.
+
+A field whose resolver is a coroutine costs the executor a coroutine, an awaitable completion
+and, in a list, a task per item, even when every loader it awaits already holds its value. A
+page resolver can load what its items' fields need in one batch per loader (see
+`Company.prefetch`); the item's field then runs its coroutine with `eagerly`, which returns the
+value itself when the coroutine finishes without waiting, and otherwise an awaitable that lets
+the event loop finish it. Awaiting a future that is already done does not suspend a coroutine,
+so the two paths run the same code and give the same value, the same exception, in the same
+order; only the cost differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Coroutine, Generator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def eagerly(coroutine: Coroutine[Any, Any, T]) -> T | Awaitable[T]:
+    """The coroutine's value if it finishes without waiting, else an awaitable of it."""
+    try:
+        waiting_on = coroutine.send(None)
+    except StopIteration as finished:
+        return finished.value
+    return _Rest(coroutine, waiting_on)
+
+
+class _Rest(Awaitable[T]):
+    """The rest of a started coroutine: hands what it waits on to the task that awaits this."""
+
+    __slots__ = ("coroutine", "waiting_on")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, T], waiting_on: Any) -> None:  # noqa: ANN401
+        self.coroutine = coroutine
+        self.waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        coroutine, waiting_on = self.coroutine, self.waiting_on
+        while True:
+            try:
+                sent = yield waiting_on
+            except GeneratorExit:
+                coroutine.close()
+                raise
+            except BaseException as error:  # noqa: BLE001 (thrown in by the task: passed on)
+                try:
+                    waiting_on = coroutine.throw(error)
+                except StopIteration as finished:
+                    return finished.value
+            else:
+                try:
+                    waiting_on = coroutine.send(sent)
+                except StopIteration as finished:
+                    return finished.value
