@@ -86,6 +86,9 @@ class Settings:
     # OTLP/HTTP traces endpoint (from the standard OTEL_* variables); None: tracing off.
     otel_traces_endpoint: str | None = None
     otel_service_name: str = "espace-pro-gateway"
+    # Objects allocated between two young-generation collections of the served process (Python's
+    # default is 700); 0 leaves the interpreter's collector as it is (app/cli.py).
+    gc_young_threshold: int = 20_000
     database_pool: PoolSettings = field(default_factory=PoolSettings)
     rate_limits: RateLimits = field(default_factory=RateLimits)
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
@@ -137,6 +140,7 @@ class Settings:
             outbox_stale_seconds=float(env.get("OUTBOX_STALE_SECONDS", "900")),
             otel_traces_endpoint=traces_endpoint(env),
             otel_service_name=env.get("OTEL_SERVICE_NAME") or "espace-pro-gateway",
+            gc_young_threshold=int(env.get("GC_YOUNG_THRESHOLD", "20000")),
             database_pool=PoolSettings(
                 size=int(env.get("DB_POOL_SIZE", "10")),
                 max_overflow=int(env.get("DB_MAX_OVERFLOW", "10")),

@@ -23,9 +23,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app.cli import settle_collector
 from app.db import create_engine
 from app.reference.services import STANDARD_SERVICES
 from app.security.secrets import digest
+from app.settings import Settings
 
 SERVICES = {service.code: service for service in STANDARD_SERVICES}
 SESSION = "SELECT account_id FROM sessions WHERE token_digest = :digest AND revoked_at IS NULL"
@@ -325,4 +327,7 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--database-url", required=True)
     args = parser.parse_args()
-    uvicorn.run(build(args.database_url), host="127.0.0.1", port=args.port, log_level="warning")
+    app = build(args.database_url)
+    # Served like the gateway, with the same collector settings (`python -m app serve`).
+    settle_collector(Settings.from_env().gc_young_threshold)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")

@@ -166,32 +166,52 @@ class Company(Node):
         info: strawberry.Info, page: list[Company], selected: frozenset[str]
     ) -> None:
         """Loads what the selected fields of a page of companies read, one batch per loader, so
-        that each company's fields answer at once (see app/schema/eager.py). What is not loaded
-        here (a suspended alternate's delegation) is loaded by the field itself, as before."""
+        that each company's fields answer at once (see app/schema/eager.py). Anything not loaded
+        here (a suspended alternate's own delegation) is loaded by the field itself, as before:
+        this changes what a page costs, never what it answers."""
         loaders = info.context.loaders
-        loads = []
+        everyone = [company.company_id for company in page]
+        held = [company for company in page if company.my_role is not CompanyRole.NONE]
+        managers = {
+            company.company_id
+            for company in page
+            if company.my_role
+            in {CompanyRole.PRINCIPAL_ADMINISTRATOR, CompanyRole.ALTERNATE_ADMINISTRATOR}
+        }
+        alternates: set[int] = set()  # an alternate's own companies: is it suspended?
+        if selected & {"services", "delegations", "delegationRequests"}:
+            alternates = {
+                company.company_id
+                for company in page
+                if company.my_role is CompanyRole.ALTERNATE_ADMINISTRATOR
+            }
+        if "alternateAdministrator" in selected:
+            alternates = {company.company_id for company in held}
+        loads = [loaders.alternates_by_company.load_many(sorted(alternates))]
         if "services" in selected:
-            held = [company for company in page if company.my_role is not CompanyRole.NONE]
             loads.append(loaders.services_by_company.load_many([c.company_id for c in held]))
-            loads.append(
-                loaders.alternates_by_company.load_many(
-                    [c.company_id for c in held if c.my_role is CompanyRole.ALTERNATE_ADMINISTRATOR]
-                )
-            )
             loads.append(
                 loaders.live_delegations_by_company_and_delegate.load_many(
                     [(c.company_id, c.viewer_id) for c in held if c.my_role is CompanyRole.DELEGATE]
                 )
             )
         if "principalAdministrator" in selected:
-            loads.append(loaders.principals_by_company.load_many([c.company_id for c in page]))
+            loads.append(loaders.principals_by_company.load_many(everyone))
         if "pendingServiceRequests" in selected:
             loads.append(
                 loaders.pending_requests_by_account_and_company.load_many(
                     [(c.viewer_id, c.company_id) for c in page]
                 )
             )
-        await asyncio.gather(*loads)
+        if "delegations" in selected:
+            loads.append(loaders.delegations_by_company.load_many(everyone))
+        if "delegationRequests" in selected:
+            loads.append(loaders.pending_delegation_requests_by_company.load_many(sorted(managers)))
+        found = (await asyncio.gather(*loads))[0]
+        if "alternateAdministrator" in selected:
+            await loaders.accounts_by_id.load_many(
+                [alternate.account_id for alternate in found if alternate is not None]
+            )
 
     async def _manages(self, info: strawberry.Info) -> bool:
         """Principal, or alternate administrator not suspended: those who manage delegations."""
@@ -233,7 +253,12 @@ class Company(Node):
         ]
 
     @strawberry.field(description="The alternate administrator, or null if there is none.")
-    async def alternate_administrator(self, info: strawberry.Info) -> AlternateAdministrator | None:
+    def alternate_administrator(self, info: strawberry.Info) -> AlternateAdministrator | None:
+        return eagerly(self._alternate_administrator(info))  # type: ignore[return-value]
+
+    async def _alternate_administrator(
+        self, info: strawberry.Info
+    ) -> AlternateAdministrator | None:
         if self.my_role is CompanyRole.NONE:
             return None
         alternate = await info.context.loaders.alternates_by_company.load(self.company_id)
@@ -252,7 +277,7 @@ class Company(Node):
         "viewer's own for anyone else.",
         permission_classes=[DelegationsRead],
     )
-    async def delegations(
+    def delegations(
         self,
         info: strawberry.Info,
         first: First = None,
@@ -260,6 +285,15 @@ class Company(Node):
         status: Annotated[
             DelegationStatus | None, strawberry.argument(description="Only this status.")
         ] = None,
+    ) -> DelegationConnection:
+        return eagerly(self._delegations(info, first, after, status))  # type: ignore[return-value]
+
+    async def _delegations(
+        self,
+        info: strawberry.Info,
+        first: int | None,
+        after: str | None,
+        status: DelegationStatus | None,
     ) -> DelegationConnection:
         now = info.context.runtime.clock.now()
         visible = await info.context.loaders.delegations_by_company.load(self.company_id)
@@ -279,7 +313,10 @@ class Company(Node):
         description="Pending delegation requests, for its administrators (empty for others).",
         permission_classes=[DelegationsRead],
     )
-    async def delegation_requests(self, info: strawberry.Info) -> list[DelegationRequest]:
+    def delegation_requests(self, info: strawberry.Info) -> list[DelegationRequest]:
+        return eagerly(self._delegation_requests(info))  # type: ignore[return-value]
+
+    async def _delegation_requests(self, info: strawberry.Info) -> list[DelegationRequest]:
         if not await self._manages(info):
             return []
         now = info.context.runtime.clock.now()

@@ -16,6 +16,7 @@ from app.models import Account as AccountModel
 from app.models import Delegation as DelegationModel
 from app.models import DelegationRequest as DelegationRequestModel
 from app.reference.services import BY_CODE
+from app.schema.eager import eagerly
 from app.schema.errors import UserError
 from app.schema.nodes import (
     Node,
@@ -23,6 +24,7 @@ from app.schema.nodes import (
     decode_cursor,
     encode_cursor,
     page_size,
+    selected_below,
     to_global_id,
 )
 from app.schema.services import OnlineService, Right
@@ -112,15 +114,19 @@ class Delegation(Node):
         return Company.from_model(company, role, self.viewer_id) if company else None
 
     @strawberry.field(description="The account that holds the delegated rights.")
-    async def delegate(self, info: strawberry.Info) -> DelegationParty:
-        account = self.parties[0] or await info.context.loaders.accounts_by_id.load(
-            self.delegate_id
-        )
-        return DelegationParty.from_model(account)
+    def delegate(self, info: strawberry.Info) -> DelegationParty:
+        return eagerly(self._party(info, self.parties[0], self.delegate_id))  # type: ignore[return-value]
 
     @strawberry.field(description="The administrator who granted it.")
-    async def grantor(self, info: strawberry.Info) -> DelegationParty:
-        account = self.parties[1] or await info.context.loaders.accounts_by_id.load(self.grantor_id)
+    def grantor(self, info: strawberry.Info) -> DelegationParty:
+        return eagerly(self._party(info, self.parties[1], self.grantor_id))  # type: ignore[return-value]
+
+    @staticmethod
+    async def _party(
+        info: strawberry.Info, joined: AccountModel | None, account_id: int
+    ) -> DelegationParty:
+        """The party the delegation's query joined, else the account through its loader."""
+        account = joined or await info.context.loaders.accounts_by_id.load(account_id)
         return DelegationParty.from_model(account)
 
 
@@ -353,7 +359,10 @@ class DelegationChange:
     viewer_id: strawberry.Private[int]
 
     @strawberry.field(description="The delegation as it stands now.")
-    async def delegation(self, info: strawberry.Info) -> Delegation | None:
+    def delegation(self, info: strawberry.Info) -> Delegation | None:
+        return eagerly(self._delegation(info))  # type: ignore[return-value]
+
+    async def _delegation(self, info: strawberry.Info) -> Delegation | None:
         delegation = await info.context.loaders.delegations_by_id.load(self.delegation_id)
         if delegation is None:
             return None
@@ -419,6 +428,11 @@ async def delegation_changes(
         )
         for position, change in page.rows
     ]
+    if "delegation" in selected_below(info, "edges", "node"):
+        # One batch for the page, so that each change's delegation answers at once.
+        await info.context.loaders.delegations_by_id.load_many(
+            [edge.node.delegation_id for edge in edges]
+        )
     return DelegationChangeConnection(
         edges=edges,
         page_info=PageInfo(

@@ -24,6 +24,11 @@ def eagerly(coroutine: Coroutine[Any, Any, T]) -> T | Awaitable[T]:
         waiting_on = coroutine.send(None)
     except StopIteration as finished:
         return finished.value
+    # A future marks itself as waited on until a task takes it; until this one is awaited by
+    # a task, another coroutine must be able to wait on the same future (two fields of a
+    # company waiting on one loader key), so the mark is lifted here and set again below.
+    if getattr(waiting_on, "_asyncio_future_blocking", None):
+        waiting_on._asyncio_future_blocking = False  # noqa: SLF001 (asyncio's future protocol)
     return _Rest(coroutine, waiting_on)
 
 
@@ -38,6 +43,8 @@ class _Rest(Awaitable[T]):
 
     def __await__(self) -> Generator[Any, Any, T]:
         coroutine, waiting_on = self.coroutine, self.waiting_on
+        if getattr(waiting_on, "_asyncio_future_blocking", None) is False:
+            waiting_on._asyncio_future_blocking = True  # noqa: SLF001 (asyncio's future protocol)
         while True:
             try:
                 sent = yield waiting_on

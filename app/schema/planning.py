@@ -249,6 +249,22 @@ def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> Awaitable
     return get_results()
 
 
+def _gathered_items(completed: list[Any], awaitable_indices: list[int]) -> Awaitable[list[Any]]:
+    """The list once its awaitable items are awaited, together (graphql-core's way)."""
+
+    async def get_completed_results() -> list[Any]:
+        if len(awaitable_indices) == 1:
+            index = awaitable_indices[0]
+            completed[index] = await completed[index]
+        else:
+            awaited = await gather_with_cancel(*(completed[index] for index in awaitable_indices))
+            for index, item in zip(awaitable_indices, awaited, strict=True):
+                completed[index] = item
+        return completed
+
+    return get_completed_results()
+
+
 class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's execution, with plain fields answered through a plan made per request."""
 
@@ -258,6 +274,12 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # collection keeps stable for every object of a list; the set is kept alive with its plan
         # so that its identity cannot be reused.
         self._plans: dict[tuple[str, int], tuple[GroupedFieldSet, tuple[Step, ...]]] = {}
+        # Per object type and field group (kept alive likewise): the subfields' plan, None when
+        # something is deferred, and whether every step is a leaf read by attribute.
+        self._subplans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Any]] = {}
+        # Objects whose steps are all leaves, completed once per request and plan: the same
+        # catalogue entry under every company of a page. Kept with the object, for identity.
+        self._leaf_objects: dict[tuple[int, int], tuple[object, dict[str, Any]]] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> tuple[Step, ...]:
         key = (parent_type.name, id(fields))
@@ -279,11 +301,27 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,  # noqa: ANN401
     ) -> Any:  # noqa: ANN401
         """graphql-core's `execute_fields`, with planned leaves answered in place."""
+        return self._run(
+            parent_type,
+            source_value,
+            path,
+            self._plan(parent_type, grouped_field_set),
+            position_context,
+        )
+
+    def _run(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,  # noqa: ANN401
+        path: Path | None,
+        steps: tuple[Step, ...],
+        position_context: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for step in self._plan(parent_type, grouped_field_set):
+            for step in steps:
                 response_name = step.response_name
                 if step.fast is not None:
                     result = step.fast(
@@ -356,11 +394,115 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if position_context is None:
             is_type_of = return_type.is_type_of
             if is_type_of is None or is_type_of(result, info) is True:
-                grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(
-                    return_type, field_details_list
-                )
-                if not new_defer_usages:
-                    return self.execute_fields(return_type, result, path, grouped_field_set, None)
+                plan = self._subplan(return_type, field_details_list)
+                if plan is not None:
+                    steps, leaves_only = plan
+                    if leaves_only:
+                        completed = self._leaf_object(steps, result)
+                        if completed is not None:
+                            return completed
+                    return self._run(return_type, result, path, steps, None)
         return super().complete_object_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _subplan(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> tuple[tuple[Step, ...], bool] | None:
+        """The plan of an object's subfields (graphql-core's memoised collection, then ours), or
+        None when the selection defers something."""
+        key = (return_type, id(field_details_list))
+        cached = self._subplans.get(key)
+        if cached is not None:
+            return cached[1]
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            return_type, field_details_list
+        )
+        plan = None
+        if not new_defer_usages:
+            steps = self._plan(return_type, grouped_field_set)
+            plan = (steps, all(step.fast in {_leaf, _leaves} for step in steps))
+        self._subplans[key] = (field_details_list, plan)
+        return plan
+
+    def _leaf_object(self, steps: tuple[Step, ...], source: object) -> dict[str, Any] | None:
+        """The answer for an object all of whose steps are leaves, once per object and plan;
+        None when one of them misses (graphql-core then completes it, errors and all). The same
+        answer can stand at several places of the response: it holds no path and no error."""
+        key = (id(steps), id(source))
+        known = self._leaf_objects.get(key)
+        if known is not None and known[0] is source:
+            return known[1]
+        results = {}
+        for step in steps:
+            value = step.fast(self, step, None, source, None, None)  # type: ignore[misc]
+            if value is MISS:
+                return None
+            results[step.response_name] = value
+        self._leaf_objects[key] = (source, results)
+        return results
+
+    def complete_iterable_value(  # noqa: PLR0917 - graphql-core's own signature
+        self,
+        item_type: Any,  # noqa: ANN401
+        field_details_list: FieldDetailsList,
+        info: Any,  # noqa: ANN401
+        path: Path,
+        items: Any,  # noqa: ANN401
+        position_context: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        """graphql-core's, for a Python list of Strawberry objects without `@stream`: each item
+        completed as an object straight away (an object is never null, never awaitable, never an
+        exception, so graphql-core's checks per item cannot fire). Errors are handled per item
+        and the awaitable items gathered exactly as graphql-core does."""
+        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if (
+            type(object_type) is not GraphQLObjectType
+            or type(items) is not list
+            or not all(map(_object, items))
+            or self.get_stream_usage(field_details_list, path) is not None
+        ):
+            return super().complete_iterable_value(
+                item_type, field_details_list, info, path, items, position_context
+            )
+        is_awaitable, complete = self.is_awaitable, self.complete_object_value
+        completed: list[Any] = []
+        awaitable_indices: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = Path(path, index, None)
+                try:
+                    done = complete(
+                        object_type, field_details_list, info, item_path, item, position_context
+                    )
+                except Exception as raw_error:  # noqa: BLE001 - as graphql-core's item completion
+                    self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                    done = None
+                else:
+                    if is_awaitable(done):
+                        done = self._awaited_item(done, item_type, field_details_list, item_path)
+                        awaitable_indices.append(index)
+                completed.append(done)
+        except Exception:
+            if awaitable_indices:
+                self.settle_in_background([completed[index] for index in awaitable_indices])
+            raise
+        if not awaitable_indices:
+            return completed
+        return _gathered_items(completed, awaitable_indices)
+
+    def _awaited_item(
+        self,
+        done: Awaitable[Any],
+        item_type: Any,  # noqa: ANN401
+        field_details_list: FieldDetailsList,
+        item_path: Path,
+    ) -> Awaitable[Any]:
+        async def await_completed() -> object:
+            try:
+                return await done
+            except Exception as raw_error:  # noqa: BLE001 - as graphql-core's item completion
+                self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                return None
+
+        return await_completed()

@@ -138,6 +138,8 @@ fragment CompanyFields on Company {
   principalAdministrator { firstName lastName since }
   alternateAdministrator { lastName suspended }
   pendingServiceRequests { id status }
+  delegations(first: 10) { totalCount edges { node { id status delegate { email } grantor { email } } } }
+  delegationRequests { id }
 }
 """
 PAGE = "{ viewer { companies { edges { node { ...CompanyFields } } } } }" + COMPANY_FIELDS

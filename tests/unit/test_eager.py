@@ -134,3 +134,10 @@ def test_a_page_sees_the_fields_selected_under_its_nodes_through_fragments():
     result = strawberry.Schema(query=Query).execute_sync(document)
     assert result.errors is None
     assert seen == [frozenset({"a", "b"})]
+
+
+async def test_two_coroutines_may_wait_on_the_same_pending_future():
+    future = asyncio.get_running_loop().create_future()
+    first, second = eagerly(_plus_one(future)), eagerly(_plus_one(future))
+    asyncio.get_running_loop().call_soon(future.set_result, 1)
+    assert await asyncio.gather(first, second) == [2, 2]

@@ -38,7 +38,9 @@ class Item:
     colour: Colour
     tags: list[str]
     leaf: Leaf
+    leaves: list[Leaf]
     maybe_leaf: Leaf | None = None
+    maybe_leaves: list[Leaf | None] | None = None
     note: str | None = None
 
     @strawberry.field
@@ -50,6 +52,11 @@ class Item:
         return self.name * times
 
 
+# One object at several places of every answer: completed once per request and plan.
+SHARED = Leaf(code="shared", colours=[Colour.RED, Colour.BLUE])
+BAD = Leaf(code=None, colours=[])  # type: ignore[arg-type]
+
+
 def good(number: int) -> Item:
     return Item(
         name=f"n{number}",
@@ -58,6 +65,8 @@ def good(number: int) -> Item:
         colour=Colour.RED,
         tags=["a", "b"],
         leaf=Leaf(code=f"c{number}", colours=[Colour.BLUE], maybe_colours=[None, Colour.RED]),
+        leaves=[SHARED, Leaf(code=f"l{number}", colours=[]), SHARED],
+        maybe_leaves=[None, SHARED],
     )
 
 
@@ -86,6 +95,12 @@ CASES = {
     "awaitable attribute": [broken(note=awaited_name())],
     "exception as value": [broken(note=ValueError("kept"))],
     "nested null in non-null list": [broken(leaf=Leaf(code="x", colours=[None]))],
+    "null in a non-null list of objects": [good(1), broken(leaves=[SHARED, None])],
+    "broken object in a list of objects": [good(1), broken(leaves=[SHARED, BAD])],
+    "broken shared object in a nullable list": [good(1), broken(maybe_leaves=[BAD, None, BAD])],
+    "list of objects that is a tuple": [broken(leaves=(SHARED,))],
+    "list of objects holding something else": [broken(maybe_leaves=[SHARED, "leaf"])],
+    "shared object everywhere": [broken(leaf=SHARED, maybe_leaf=SHARED), good(2)],
 }
 
 DOCUMENT = """
@@ -94,6 +109,9 @@ query Items {
     name count at colour tags note
     alias: name
     leaf { code colours maybeColours }
+    leaves { code colours }
+    maybeLeaves { code colours }
+    other: leaves { code }
     maybeLeaf { code }
     later
     shout(times: 2)

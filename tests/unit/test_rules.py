@@ -125,6 +125,27 @@ def test_served_default_is_rfc_9106():
     assert Settings.from_env({}).argon2_parameters == argon2.profiles.RFC_9106_LOW_MEMORY
 
 
+def test_the_served_process_freezes_its_startup_objects_and_collects_less_often():
+    import gc
+
+    from app.cli import settle_collector
+    from app.settings import Settings
+
+    assert Settings.from_env({}).gc_young_threshold == 20_000
+    assert Settings.from_env({"GC_YOUNG_THRESHOLD": "0"}).gc_young_threshold == 0
+    before = gc.get_threshold()
+    try:
+        settle_collector(0)
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() == 0
+        settle_collector(20_000)
+        assert gc.get_threshold() == (20_000, *before[1:])
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
 LEET_PASSWORD = "4@8({[<3691!|1|70$5+7%2" * 4  # cost zxcvbn seconds when judged whole
 
 
