@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 from datetime import datetime
 from typing import Annotated, Any
@@ -26,7 +27,7 @@ from app.schema.delegations import (
     DelegationStatus,
     delegation_connection,
 )
-from app.schema.eager import eagerly
+from app.schema.eager import answer_page, eagerly
 from app.schema.errors import UserError
 from app.schema.history import (
     HistoryConnection,
@@ -53,6 +54,7 @@ from app.schema.nodes import (
     selected_below,
     to_global_id,
 )
+from app.schema.planning import answered
 from app.schema.services import OnlineService, Right, ServiceRequest, rights_of
 from app.security.permissions import BankAccountsRead, DelegationsRead, MessagesRead
 
@@ -144,6 +146,8 @@ class Company(Node):
     )
     company_id: strawberry.Private[int]
     viewer_id: strawberry.Private[int]
+    # Field answers a page computed for all its companies at once (prefetch), by python name.
+    answers: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_model(
@@ -212,6 +216,7 @@ class Company(Node):
             await loaders.accounts_by_id.load_many(
                 [alternate.account_id for alternate in found if alternate is not None]
             )
+        await answer_page(info, page, [ANSWERS[name] for name in selected if name in ANSWERS])
 
     async def _manages(self, info: strawberry.Info) -> bool:
         """Principal, or alternate administrator not suspended: those who manage delegations."""
@@ -222,11 +227,13 @@ class Company(Node):
         alternate = await info.context.loaders.alternates_by_company.load(self.company_id)
         return alternate is not None and alternate.suspended_at is None
 
-    @strawberry.field(description="The company's services on which the viewer holds rights.")
+    @strawberry.field(
+        **answered(description="The company's services on which the viewer holds rights.")
+    )
     def services(self, info: strawberry.Info) -> list[CompanyServiceAccess]:
-        return eagerly(self._services(info))  # type: ignore[return-value]
+        return eagerly(self.answer_services(info))  # type: ignore[return-value]
 
-    async def _services(self, info: strawberry.Info) -> list[CompanyServiceAccess]:
+    async def answer_services(self, info: strawberry.Info) -> list[CompanyServiceAccess]:
         loaders = info.context.loaders
         if self.my_role is CompanyRole.NONE:
             return []
@@ -252,11 +259,13 @@ class Company(Node):
             if granted.get(item.service_code)
         ]
 
-    @strawberry.field(description="The alternate administrator, or null if there is none.")
+    @strawberry.field(
+        **answered(description="The alternate administrator, or null if there is none.")
+    )
     def alternate_administrator(self, info: strawberry.Info) -> AlternateAdministrator | None:
-        return eagerly(self._alternate_administrator(info))  # type: ignore[return-value]
+        return eagerly(self.answer_alternate_administrator(info))  # type: ignore[return-value]
 
-    async def _alternate_administrator(
+    async def answer_alternate_administrator(
         self, info: strawberry.Info
     ) -> AlternateAdministrator | None:
         if self.my_role is CompanyRole.NONE:
@@ -426,11 +435,15 @@ class Company(Node):
         page = await info.context.loaders.company_histories.load(key)
         return history_connection(page, self.viewer_id)
 
-    @strawberry.field(description="The principal administrator, or null if there is none yet.")
+    @strawberry.field(
+        **answered(description="The principal administrator, or null if there is none yet.")
+    )
     def principal_administrator(self, info: strawberry.Info) -> CompanyAdministrator | None:
-        return eagerly(self._principal_administrator(info))  # type: ignore[return-value]
+        return eagerly(self.answer_principal_administrator(info))  # type: ignore[return-value]
 
-    async def _principal_administrator(self, info: strawberry.Info) -> CompanyAdministrator | None:
+    async def answer_principal_administrator(
+        self, info: strawberry.Info
+    ) -> CompanyAdministrator | None:
         found = await info.context.loaders.principals_by_company.load(self.company_id)
         if found is None:
             return None
@@ -439,11 +452,13 @@ class Company(Node):
             first_name=account.first_name, last_name=account.last_name, since=since
         )
 
-    @strawberry.field(description="The viewer's service requests on it awaiting their code.")
+    @strawberry.field(
+        **answered(description="The viewer's service requests on it awaiting their code.")
+    )
     def pending_service_requests(self, info: strawberry.Info) -> list[ServiceRequest]:
-        return eagerly(self._pending_service_requests(info))  # type: ignore[return-value]
+        return eagerly(self.answer_pending_service_requests(info))  # type: ignore[return-value]
 
-    async def _pending_service_requests(self, info: strawberry.Info) -> list[ServiceRequest]:
+    async def answer_pending_service_requests(self, info: strawberry.Info) -> list[ServiceRequest]:
         now = info.context.runtime.clock.now()
         loader = info.context.loaders.pending_requests_by_account_and_company
         requests = await loader.load((self.viewer_id, self.company_id))
@@ -452,6 +467,16 @@ class Company(Node):
             for request in requests
             if now < request.expires_at
         ]
+
+
+# The fields a page answers for all its companies (their resolvers' own code, run by prefetch),
+# by GraphQL name: (python name, the coroutine the resolver runs).
+ANSWERS = {
+    "services": ("services", Company.answer_services),
+    "alternateAdministrator": ("alternate_administrator", Company.answer_alternate_administrator),
+    "principalAdministrator": ("principal_administrator", Company.answer_principal_administrator),
+    "pendingServiceRequests": ("pending_service_requests", Company.answer_pending_service_requests),
+}
 
 
 @strawberry.input(description="The principal administrator confirms the post-replacement review.")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -16,7 +17,7 @@ from app.models import Account as AccountModel
 from app.models import Delegation as DelegationModel
 from app.models import DelegationRequest as DelegationRequestModel
 from app.reference.services import BY_CODE
-from app.schema.eager import eagerly
+from app.schema.eager import answer_page, eagerly
 from app.schema.errors import UserError
 from app.schema.nodes import (
     Node,
@@ -27,6 +28,7 @@ from app.schema.nodes import (
     selected_below,
     to_global_id,
 )
+from app.schema.planning import answered
 from app.schema.services import OnlineService, Right
 from app.security.permissions import CompaniesRead
 
@@ -84,9 +86,17 @@ class Delegation(Node):
     grantor_id: strawberry.Private[int]
     viewer_id: strawberry.Private[int]
     parties: strawberry.Private[tuple[AccountModel | None, AccountModel | None]]
+    # The parties the delegation's query joined, answered as the resolvers would answer them.
+    answers: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_model(cls, delegation: DelegationModel, now: datetime, viewer_id: int) -> Delegation:
+        parties = delegation.loaded_parties()
+        answers = {
+            name: DelegationParty.from_model(party)
+            for name, party in zip(("delegate", "grantor"), parties, strict=True)
+            if party is not None
+        }
         return cls(
             id=to_global_id("Delegation", delegation.id),
             services=delegated_services(delegation.services),
@@ -99,7 +109,8 @@ class Delegation(Node):
             delegate_id=delegation.delegate_account_id,
             grantor_id=delegation.grantor_account_id,
             viewer_id=viewer_id,
-            parties=delegation.loaded_parties(),
+            parties=parties,
+            answers=answers,
         )
 
     @strawberry.field(
@@ -113,11 +124,11 @@ class Delegation(Node):
         role = await loaders.roles_by_account_and_company.load((self.viewer_id, self.company_id))
         return Company.from_model(company, role, self.viewer_id) if company else None
 
-    @strawberry.field(description="The account that holds the delegated rights.")
+    @strawberry.field(**answered(description="The account that holds the delegated rights."))
     def delegate(self, info: strawberry.Info) -> DelegationParty:
         return eagerly(self._party(info, self.parties[0], self.delegate_id))  # type: ignore[return-value]
 
-    @strawberry.field(description="The administrator who granted it.")
+    @strawberry.field(**answered(description="The administrator who granted it."))
     def grantor(self, info: strawberry.Info) -> DelegationParty:
         return eagerly(self._party(info, self.parties[1], self.grantor_id))  # type: ignore[return-value]
 
@@ -357,12 +368,14 @@ class DelegationChange:
     occurred_at: datetime = strawberry.field(description="When it happened.")
     delegation_id: strawberry.Private[int]
     viewer_id: strawberry.Private[int]
+    # The delegation, answered for the whole page at once (delegation_changes).
+    answers: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
-    @strawberry.field(description="The delegation as it stands now.")
+    @strawberry.field(**answered(description="The delegation as it stands now."))
     def delegation(self, info: strawberry.Info) -> Delegation | None:
-        return eagerly(self._delegation(info))  # type: ignore[return-value]
+        return eagerly(self.answer_delegation(info))  # type: ignore[return-value]
 
-    async def _delegation(self, info: strawberry.Info) -> Delegation | None:
+    async def answer_delegation(self, info: strawberry.Info) -> Delegation | None:
         delegation = await info.context.loaders.delegations_by_id.load(self.delegation_id)
         if delegation is None:
             return None
@@ -429,10 +442,12 @@ async def delegation_changes(
         for position, change in page.rows
     ]
     if "delegation" in selected_below(info, "edges", "node"):
-        # One batch for the page, so that each change's delegation answers at once.
+        # One batch for the page, then each change's delegation answered at once.
+        changes = [edge.node for edge in edges]
         await info.context.loaders.delegations_by_id.load_many(
-            [edge.node.delegation_id for edge in edges]
+            [change.delegation_id for change in changes]
         )
+        await answer_page(info, changes, [("delegation", DelegationChange.answer_delegation)])
     return DelegationChangeConnection(
         edges=edges,
         page_info=PageInfo(

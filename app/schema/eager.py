@@ -12,8 +12,12 @@ order; only the cost differs.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Coroutine, Generator
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any, TypeVar
+
+import strawberry
 
 T = TypeVar("T")
 
@@ -61,3 +65,31 @@ class _Rest(Awaitable[T]):
                     waiting_on = coroutine.send(sent)
                 except StopIteration as finished:
                     return finished.value
+
+
+async def answer_page(
+    info: strawberry.Info,
+    page: Sequence[Any],
+    fields: Sequence[tuple[str, Callable[[Any, strawberry.Info], Coroutine[Any, Any, Any]]]],
+) -> None:
+    """Runs each field's resolver code for every object of a page (once the page's loaders hold
+    what it reads) and keeps the answers in the object's `answers`, by python name, for
+    execution to read instead of calling the resolver (app/schema/planning.py, `answered`).
+    An answer that raises is not kept: execution then calls the resolver, which raises the
+    same error at the field's own path."""
+    waiting = []
+    for item in page:
+        for python_name, resolve in fields:
+            try:
+                answer = eagerly(resolve(item, info))
+            except Exception:  # noqa: BLE001, S112 - the field's resolver raises it in execution
+                continue
+            if inspect.isawaitable(answer):
+                waiting.append((item, python_name, answer))
+            else:
+                item.answers[python_name] = answer
+    if waiting:
+        answers = await asyncio.gather(*(entry[2] for entry in waiting), return_exceptions=True)
+        for (item, python_name, _), answer in zip(waiting, answers, strict=True):
+            if not isinstance(answer, BaseException):
+                item.answers[python_name] = answer

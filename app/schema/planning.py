@@ -22,6 +22,7 @@ import decimal
 import enum
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -38,6 +39,22 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 STRAWBERRY_DEFINITION = "strawberry-definition"  # GraphQLCoreConverter.DEFINITION_BACKREF
+# Field metadata of a resolver field whose answer a page may have computed already, with the
+# same resolver code, into its object's `answers` (see `answered` and Company.prefetch).
+ANSWERED = "answered"
+
+
+def answered(**field_options: Any) -> dict[str, Any]:  # noqa: ANN401
+    """Options of a resolver field that execution takes from the object's `answers` when a page
+    filled them in, and otherwise resolves as usual. Only for fields without arguments,
+    permission classes or extensions: the plan checks it and resolves the others."""
+    return {**field_options, "metadata": {ANSWERED: True}}
+
+
+def _answer(python_name: str, source: object) -> object:
+    answers = getattr(source, "answers", None)
+    return MISS if answers is None else answers.get(python_name, MISS)
+
 
 # Exactly these types (and enumerations) are taken as plain values: never awaitable, never an
 # exception, never an iterable graphql-core would treat otherwise.
@@ -103,15 +120,33 @@ def _leaf(_context: object, step: Step, _parent: object, source: object, *_: obj
     return MISS if coerced is None or coerced is Undefined else coerced
 
 
-def _leaves(_context: object, step: Step, _parent: object, source: object, *_: object) -> object:
-    """A list of scalars or enums read by attribute, or MISS."""
+def _leaves(context: object, step: Step, _parent: object, source: object, *_: object) -> object:
+    """A list of scalars or enums read by attribute, or MISS. A tuple is immutable, and so are
+    the plain values in it: its completion is kept for the rest of the request and plan."""
     try:
         value = step.read(source)  # type: ignore[misc]
-        if value is None:
-            return MISS if step.non_null else None
-        if type(value) is not list and type(value) is not tuple:
-            return MISS
-        coerce, completed = step.coerce, []
+    except Exception:  # noqa: BLE001 - graphql-core reads the field again and reports the error
+        return MISS
+    if value is None:
+        return MISS if step.non_null else None
+    kind = type(value)
+    if kind is list:
+        return _completed_leaves(step, value)
+    if kind is not tuple:
+        return MISS
+    known_lists = context._leaf_lists  # type: ignore[attr-defined]  # noqa: SLF001
+    known = known_lists.get((id(step), id(value)))
+    if known is not None and known[0] is value:
+        return known[1]
+    completed = _completed_leaves(step, value)
+    if completed is not MISS:
+        known_lists[id(step), id(value)] = (value, completed)
+    return completed
+
+
+def _completed_leaves(step: Step, value: list | tuple) -> object:
+    coerce, completed = step.coerce, []
+    try:
         for item in value:
             if item is None:
                 if step.item_non_null:
@@ -138,7 +173,8 @@ def _object_field(  # noqa: PLR0917 - the one signature of every planned step
 ) -> object:
     """An object read by attribute and completed without a resolve info, or MISS.
 
-    The resolve info only ever reaches `is_type_of`, which planned object types do not have.
+    The resolve info only ever reaches `is_type_of`, which for planned object types is none or
+    Strawberry's own, which does not read it.
     """
     try:
         value = step.read(source)  # type: ignore[misc]
@@ -174,6 +210,46 @@ def _object_field(  # noqa: PLR0917 - the one signature of every planned step
     return await_completed()
 
 
+def _objects(  # noqa: PLR0917 - the one signature of every planned step
+    context: PlannedExecutionContext,
+    step: Step,
+    parent_type: GraphQLObjectType,
+    source: object,
+    path: Path | None,
+    position_context: object,
+) -> object:
+    """A list of objects read by attribute, completed item by item as graphql-core would
+    (`complete_iterable_value`), or MISS when it is not a list of Strawberry objects."""
+    try:
+        value = step.read(source)  # type: ignore[misc]
+    except Exception:  # noqa: BLE001 - graphql-core reads the field again and reports the error
+        return MISS
+    if value is None:
+        return MISS if step.non_null else None
+    if type(value) is not list or not all(map(_object, value)):
+        return MISS
+    details, field_path = step.field_details_list, Path(path, step.response_name, parent_type.name)
+    list_type = step.return_type.of_type if step.non_null else step.return_type
+    try:
+        completed = context.complete_iterable_value(
+            list_type.of_type, details, None, field_path, value, position_context
+        )
+    except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field does
+        context.handle_field_error(raw_error, step.return_type, details, field_path)
+        return None
+    if not context.is_awaitable(completed):
+        return completed
+
+    async def await_completed() -> object:
+        try:
+            return await completed
+        except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field does
+            context.handle_field_error(raw_error, step.return_type, details, field_path)
+            return None
+
+    return await_completed()
+
+
 def _coercion(leaf_type: Any) -> Callable[[Any], Any]:  # noqa: ANN401
     """The leaf type's output coercion; for a Strawberry enumeration, its answers for its own
     members computed once (Strawberry looks each member up among the values every time)."""
@@ -181,16 +257,18 @@ def _coercion(leaf_type: Any) -> Callable[[Any], Any]:  # noqa: ANN401
     members = getattr(leaf_type, "wrapped_cls", None)
     if not isinstance(members, type) or not issubclass(members, enum.Enum):
         return coerce
+    # Keyed by identity: a member is a singleton, and an enumeration's own hash is Python code.
     names = {}
     for member in members:
         try:
-            names[member] = coerce(member)
+            names[id(member)] = (member, coerce(member))
         except Exception:  # noqa: BLE001, S112 - left to the coercion itself, at its turn
             continue
 
     def coerce_member(value: Any) -> Any:  # noqa: ANN401
-        if type(value) is members and value in names:
-            return names[value]
+        known = names.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
         return coerce(value)
 
     return coerce_member
@@ -202,36 +280,63 @@ def plan_step(
     response_name: str,
     details: FieldDetailsList,
 ) -> Step:
-    """How one response key is answered: in place when Strawberry reads it by attribute."""
+    """How one response key is answered: in place when Strawberry reads it by attribute (or
+    a page answered it already), by graphql-core otherwise."""
     slow = Step(response_name, details)
     node = details[0].node
     field_def = context.schema.get_field(parent_type, node.name.value)
     manager = context.middleware_manager
-    if (
-        field_def is None
-        or (manager is not None and manager.middlewares)
-        or node.arguments
-        or not getattr(field_def.resolve, "_is_default", False)
-    ):
+    if field_def is None or (manager is not None and manager.middlewares) or node.arguments:
         return slow
+    read = _reader(field_def)
+    if read is None:
+        return slow
+    return _typed(slow._replace(read=read, return_type=field_def.type), field_def.type) or slow
+
+
+def _reader(field_def: Any) -> Callable[[Any], Any] | None:  # noqa: ANN401
+    """How to read the field's value off its object, if Strawberry would only read it."""
     definition = (field_def.extensions or {}).get(STRAWBERRY_DEFINITION)
-    if definition is None or definition.default_resolver is not getattr:
-        return slow
-    planned = slow._replace(read=attrgetter(definition.python_name), return_type=field_def.type)
-    field_type = field_def.type
+    if definition is None:
+        return None
+    if getattr(field_def.resolve, "_is_default", False) and definition.default_resolver is getattr:
+        return attrgetter(definition.python_name)
+    if definition.metadata.get(ANSWERED) and not definition.extensions:
+        # MISS when no page answered it: graphql-core then calls the resolver.
+        return partial(_answer, definition.python_name)
+    return None
+
+
+def _plain_object_type(field_type: Any) -> bool:  # noqa: ANN401
+    """An object type whose `is_type_of` needs no resolve info: none, or the one Strawberry
+    writes for types with interfaces (an isinstance check that ignores the info)."""
+    if type(field_type) is not GraphQLObjectType:
+        return False
+    is_type_of = field_type.is_type_of
+    return is_type_of is None or (
+        getattr(is_type_of, "__module__", None) == "strawberry.schema.schema_converter"
+        and getattr(is_type_of, "__qualname__", "").endswith("._get_is_type_of.<locals>.is_type_of")
+    )
+
+
+def _typed(planned: Step, field_type: Any) -> Step | None:  # noqa: ANN401
+    """The step for the field's type: leaves, objects and lists of either; None for others."""
     if is_non_null_type(field_type):
         field_type, planned = field_type.of_type, planned._replace(non_null=True)
     if is_leaf_type(field_type):
         return planned._replace(fast=_leaf, coerce=_coercion(field_type))
-    if type(field_type) is GraphQLObjectType and field_type.is_type_of is None:
+    if _plain_object_type(field_type):
         return planned._replace(fast=_object_field, object_type=field_type)
-    if is_list_type(field_type):
-        item_type = field_type.of_type
-        if is_non_null_type(item_type):
-            item_type, planned = item_type.of_type, planned._replace(item_non_null=True)
-        if is_leaf_type(item_type):
-            return planned._replace(fast=_leaves, coerce=_coercion(item_type))
-    return slow
+    if not is_list_type(field_type):
+        return None
+    item_type = field_type.of_type
+    if is_non_null_type(item_type):
+        item_type, planned = item_type.of_type, planned._replace(item_non_null=True)
+    if is_leaf_type(item_type):
+        return planned._replace(fast=_leaves, coerce=_coercion(item_type))
+    if _plain_object_type(item_type):
+        return planned._replace(fast=_objects, object_type=item_type)
+    return None
 
 
 def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> Awaitable[dict[str, Any]]:
@@ -280,6 +385,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Objects whose steps are all leaves, completed once per request and plan: the same
         # catalogue entry under every company of a page. Kept with the object, for identity.
         self._leaf_objects: dict[tuple[int, int], tuple[object, dict[str, Any]]] = {}
+        self._leaf_lists: dict[tuple[int, int], tuple[tuple, list[Any]]] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> tuple[Step, ...]:
         key = (parent_type.name, id(fields))

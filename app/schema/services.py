@@ -55,9 +55,10 @@ class OnlineService:
 
 
 @functools.cache
-def rights_of(rights: tuple[str, ...]) -> list[Right]:
-    """The schema's rights for catalogue rights, one shared list per combination."""
-    return [Right[right] for right in rights]
+def rights_of(rights: tuple[str, ...]) -> tuple[Right, ...]:
+    """The schema's rights for catalogue rights, one shared tuple per combination (immutable,
+    so that execution completes each combination once per request: app/schema/planning.py)."""
+    return tuple(Right[right] for right in rights)
 
 
 @functools.cache

@@ -23,9 +23,13 @@ class Colour(enum.Enum):
     BLUE = "BLUE"
 
 
-@strawberry.type
-class Leaf:
+@strawberry.interface
+class Coded:
     code: str
+
+
+@strawberry.type
+class Leaf(Coded):  # an interface: Strawberry gives the type an is_type_of
     colours: list[Colour]
     maybe_colours: list[Colour | None] | None = None
 
@@ -54,6 +58,9 @@ class Item:
 
 # One object at several places of every answer: completed once per request and plan.
 SHARED = Leaf(code="shared", colours=[Colour.RED, Colour.BLUE])
+# One tuple of leaves in many objects: completed once per request and plan.
+COLOURS = (Colour.BLUE, Colour.RED)
+BAD_COLOURS = (Colour.BLUE, None)
 BAD = Leaf(code=None, colours=[])  # type: ignore[arg-type]
 
 
@@ -65,7 +72,7 @@ def good(number: int) -> Item:
         colour=Colour.RED,
         tags=["a", "b"],
         leaf=Leaf(code=f"c{number}", colours=[Colour.BLUE], maybe_colours=[None, Colour.RED]),
-        leaves=[SHARED, Leaf(code=f"l{number}", colours=[]), SHARED],
+        leaves=[SHARED, Leaf(code=f"l{number}", colours=COLOURS), SHARED],
         maybe_leaves=[None, SHARED],
     )
 
@@ -100,7 +107,18 @@ CASES = {
     "broken shared object in a nullable list": [good(1), broken(maybe_leaves=[BAD, None, BAD])],
     "list of objects that is a tuple": [broken(leaves=(SHARED,))],
     "list of objects holding something else": [broken(maybe_leaves=[SHARED, "leaf"])],
+    "object of another type": [broken(maybe_leaf=good(3)), good(2)],
+    "list holding an object of another type": [broken(maybe_leaves=[SHARED, good(3)])],
     "shared object everywhere": [broken(leaf=SHARED, maybe_leaf=SHARED), good(2)],
+    "shared tuple holding a null": [
+        good(1),
+        broken(leaves=[Leaf(code="a", colours=BAD_COLOURS), Leaf(code="b", colours=BAD_COLOURS)]),
+    ],
+    "shared tuple in a nullable list": [
+        broken(leaf=Leaf(code="x", colours=COLOURS, maybe_colours=BAD_COLOURS)),  # type: ignore[arg-type]
+        broken(leaf=Leaf(code="y", colours=BAD_COLOURS)),  # the same tuple, now in a non-null list
+        good(2),
+    ],
 }
 
 DOCUMENT = """
@@ -134,7 +152,8 @@ def schema_for(items: list[Item], context_class: type) -> strawberry.Schema:
 
 def shaped(result: strawberry.types.ExecutionResult) -> tuple:
     errors = sorted(
-        (error.message, tuple(error.path or ()), str(error.locations)) for error in result.errors or []
+        (error.message, tuple(error.path or ()), str(error.locations))
+        for error in result.errors or []
     )
     return result.data, errors
 
