@@ -184,30 +184,19 @@ def _object_field(  # noqa: PLR0917 - the one signature of every planned step
         return MISS if step.non_null else None
     if not _object(value):
         return MISS
-    details, field_path = step.field_details_list, Path(path, step.response_name, parent_type.name)
-    try:
-        completed = context.complete_object_value(
-            step.object_type,  # type: ignore[arg-type]
-            details,
-            None,
-            field_path,
-            value,
-            position_context,
-        )
-    except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field does
-        context.handle_field_error(raw_error, step.return_type, details, field_path)
-        return None
-    if not context.is_awaitable(completed):
-        return completed
-
-    async def await_completed() -> object:
-        try:
-            return await completed
-        except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field does
-            context.handle_field_error(raw_error, step.return_type, details, field_path)
-            return None
-
-    return await_completed()
+    field_path = Path(path, step.response_name, parent_type.name)
+    return _settled(
+        context,
+        step,
+        field_path,
+        context.complete_object_value,
+        step.object_type,
+        step.field_details_list,
+        None,
+        field_path,
+        value,
+        position_context,
+    )
 
 
 def _objects(  # noqa: PLR0917 - the one signature of every planned step
@@ -228,12 +217,35 @@ def _objects(  # noqa: PLR0917 - the one signature of every planned step
         return MISS if step.non_null else None
     if type(value) is not list or not all(map(_object, value)):
         return MISS
-    details, field_path = step.field_details_list, Path(path, step.response_name, parent_type.name)
+    field_path = Path(path, step.response_name, parent_type.name)
     list_type = step.return_type.of_type if step.non_null else step.return_type
+    return _settled(
+        context,
+        step,
+        field_path,
+        context.complete_iterable_value,
+        list_type.of_type,
+        step.field_details_list,
+        None,
+        field_path,
+        value,
+        position_context,
+    )
+
+
+def _settled(
+    context: PlannedExecutionContext,
+    step: Step,
+    field_path: Path,
+    complete: Callable[..., Any],
+    *arguments: Any,  # noqa: ANN401
+) -> object:
+    """A planned field's completion, settled as graphql-core's `execute_field` settles one: an
+    error is handled at the field (null, or raised on to a non-null parent), and so is one
+    raised while its completion is awaited."""
+    details = step.field_details_list
     try:
-        completed = context.complete_iterable_value(
-            list_type.of_type, details, None, field_path, value, position_context
-        )
+        completed = complete(*arguments)
     except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field does
         context.handle_field_error(raw_error, step.return_type, details, field_path)
         return None
