@@ -176,12 +176,6 @@ class Company(Node):
         loaders = info.context.loaders
         everyone = [company.company_id for company in page]
         held = [company for company in page if company.my_role is not CompanyRole.NONE]
-        managers = {
-            company.company_id
-            for company in page
-            if company.my_role
-            in {CompanyRole.PRINCIPAL_ADMINISTRATOR, CompanyRole.ALTERNATE_ADMINISTRATOR}
-        }
         alternates: set[int] = set()  # an alternate's own companies: is it suspended?
         if selected & {"services", "delegations", "delegationRequests"}:
             alternates = {
@@ -210,11 +204,16 @@ class Company(Node):
         if "delegations" in selected:
             loads.append(loaders.delegations_by_company.load_many(everyone))
         if "delegationRequests" in selected:
-            loads.append(loaders.pending_delegation_requests_by_company.load_many(sorted(managers)))
-        found = (await asyncio.gather(*loads))[0]
+            managed = {CompanyRole.PRINCIPAL_ADMINISTRATOR, CompanyRole.ALTERNATE_ADMINISTRATOR}
+            loads.append(
+                loaders.pending_delegation_requests_by_company.load_many(
+                    [c.company_id for c in page if c.my_role in managed]
+                )
+            )
+        found_alternates = (await asyncio.gather(*loads))[0]  # loads[0]: the alternates
         if "alternateAdministrator" in selected:
             await loaders.accounts_by_id.load_many(
-                [alternate.account_id for alternate in found if alternate is not None]
+                [alternate.account_id for alternate in found_alternates if alternate is not None]
             )
         await answer_page(info, page, [ANSWERS[name] for name in selected if name in ANSWERS])
 

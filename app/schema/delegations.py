@@ -85,16 +85,16 @@ class Delegation(Node):
     delegate_id: strawberry.Private[int]
     grantor_id: strawberry.Private[int]
     viewer_id: strawberry.Private[int]
-    parties: strawberry.Private[tuple[AccountModel | None, AccountModel | None]]
     # The parties the delegation's query joined, answered as the resolvers would answer them.
     answers: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_model(cls, delegation: DelegationModel, now: datetime, viewer_id: int) -> Delegation:
-        parties = delegation.loaded_parties()
         answers = {
             name: DelegationParty.from_model(party)
-            for name, party in zip(("delegate", "grantor"), parties, strict=True)
+            for name, party in zip(
+                ("delegate", "grantor"), delegation.loaded_parties(), strict=True
+            )
             if party is not None
         }
         return cls(
@@ -109,7 +109,6 @@ class Delegation(Node):
             delegate_id=delegation.delegate_account_id,
             grantor_id=delegation.grantor_account_id,
             viewer_id=viewer_id,
-            parties=parties,
             answers=answers,
         )
 
@@ -126,19 +125,18 @@ class Delegation(Node):
 
     @strawberry.field(**answered(description="The account that holds the delegated rights."))
     def delegate(self, info: strawberry.Info) -> DelegationParty:
-        return eagerly(self._party(info, self.parties[0], self.delegate_id))  # type: ignore[return-value]
+        return self.answers.get("delegate") or eagerly(self._party(info, self.delegate_id))
 
     @strawberry.field(**answered(description="The administrator who granted it."))
     def grantor(self, info: strawberry.Info) -> DelegationParty:
-        return eagerly(self._party(info, self.parties[1], self.grantor_id))  # type: ignore[return-value]
+        return self.answers.get("grantor") or eagerly(self._party(info, self.grantor_id))
 
     @staticmethod
-    async def _party(
-        info: strawberry.Info, joined: AccountModel | None, account_id: int
-    ) -> DelegationParty:
-        """The party the delegation's query joined, else the account through its loader."""
-        account = joined or await info.context.loaders.accounts_by_id.load(account_id)
-        return DelegationParty.from_model(account)
+    async def _party(info: strawberry.Info, account_id: int) -> DelegationParty:
+        """A party the delegation's query did not join, through the accounts' loader."""
+        return DelegationParty.from_model(
+            await info.context.loaders.accounts_by_id.load(account_id)
+        )
 
 
 @strawberry.type(description="An edge of a delegation connection.")
