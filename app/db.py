@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Executable, MetaData, Row, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -61,7 +62,27 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is None:
             return None
+        if value.tzinfo is UTC:  # what asyncpg gives for a UTC session
+            return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[object], datetime | None] | None:
+        """On SQLite, the text is parsed and marked UTC in one step: a page reads a thousand
+        timestamps, and the generic path (the driver type's parser, then the method above,
+        through a wrapper) cost several percent of such an answer."""
+        if dialect.name == "sqlite":
+            return _sqlite_moment
+        return super().result_processor(dialect, coltype)
+
+
+def _sqlite_moment(value: object) -> datetime | None:
+    """A timestamp as SQLite stores it (naive UTC text, SQLAlchemy's format): aware, in UTC."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -171,7 +192,86 @@ async def write_transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSess
         yield session
 
 
+class Reader:
+    """One request's reads, sharing a connection while they come in together.
+
+    A request's loaders dispatch their batches in the same tick (a page's services,
+    administrators and pending requests): each used to check out a connection, begin, run one
+    statement, roll back and check the connection in, through a session of its own. Here they
+    queue on one connection instead and run one after the other, and the connection goes back
+    to the pool as soon as no read is waiting (a "burst"). So a request never holds a connection
+    while it waits for anything else (a write transaction, another burst), and a read issued
+    after a commit of the same request starts a new transaction that sees it.
+
+    Rows come back buffered; `session()` is for the reads that build ORM instances, on the same
+    connection and in the same transaction.
+    """
+
+    __slots__ = ("_connection", "_engine", "_sessions", "_turn", "_waiting")
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+        self._engine: AsyncEngine = sessions.kw["bind"]
+        self._turn = asyncio.Lock()
+        self._waiting = 0
+        self._connection: AsyncConnection | None = None
+
+    @asynccontextmanager
+    async def _burst(self) -> AsyncIterator[AsyncConnection]:
+        self._waiting += 1
+        try:
+            await self._turn.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            if self._connection is None:
+                self._connection = await self._engine.connect()
+                # Explicitly, so that sessions join this transaction rather than each begin
+                # and roll back one of their own.
+                await self._connection.begin()
+            yield self._connection
+        finally:
+            try:
+                if not self._waiting and self._connection is not None:
+                    connection, self._connection = self._connection, None
+                    await connection.close()
+            finally:
+                self._turn.release()
+
+    async def rows(self, statement: Executable) -> Sequence[Row[Any]]:
+        """The statement's rows (Core: columns, never ORM instances)."""
+        async with self._burst() as connection:
+            return (await connection.execute(statement)).all()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """An ORM session on the burst's connection, for the reads that build instances."""
+        async with self._burst() as connection:
+            # The session joins the burst's transaction: closing it leaves that alone.
+            session = AsyncSession(bind=connection, expire_on_commit=False)
+            try:
+                yield session
+            finally:
+                await session.close()
+
+
+ReadSource = SessionFactory | Reader
+
+
 @asynccontextmanager
-async def read_session(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
-    async with sessions() as session:
+async def read_session(source: ReadSource) -> AsyncIterator[AsyncSession]:
+    """A session to read with: on the request's `Reader` when given one, else a fresh one."""
+    if isinstance(source, Reader):
+        async with source.session() as session:
+            yield session
+        return
+    async with source() as session:
         yield session
+
+
+async def read_rows(source: ReadSource, statement: Executable) -> Sequence[Row[Any]]:
+    """A read's rows as plain tuples (no ORM instance), through the request's `Reader` if given."""
+    if isinstance(source, Reader):
+        return await source.rows(statement)
+    async with source() as session:
+        return (await session.execute(statement)).all()

@@ -7,15 +7,15 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from app.db import SessionFactory, read_session
+from app.db import ReadSource, read_session
 from app.models import BankAccount
 
 
 async def load_bank_accounts_by_company(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[list[BankAccount]]:
     """The bank accounts in force of each company, oldest first (removed ones left out)."""
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(BankAccount)
             .where(BankAccount.company_id.in_(keys), BankAccount.removed_at.is_(None))
@@ -28,9 +28,9 @@ async def load_bank_accounts_by_company(
 
 
 async def load_bank_accounts_by_id(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[BankAccount | None]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(BankAccount).where(BankAccount.id.in_(keys), BankAccount.removed_at.is_(None))
         )

@@ -9,32 +9,32 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
-from app.db import SessionFactory, read_session
+from app.db import ReadSource, read_rows, read_session
 from app.models import Account, Company, CompanyRole, CompanyService, Role
 
 
 async def load_companies_by_id(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[Company | None]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(select(Company).where(Company.id.in_(keys)))
         by_id = {company.id: company for company in rows}
     return [by_id.get(key) for key in keys]
 
 
 async def load_roles_by_account_and_company(
-    sessions: SessionFactory, keys: Sequence[tuple[int, int]]
+    source: ReadSource, keys: Sequence[tuple[int, int]]
 ) -> list[str | None]:
-    async with read_session(sessions) as session:
-        rows = await session.execute(
-            # Plain IN lists, not a row-value IN, so that SQLite uses the index too; pairs
-            # that were not asked for are dropped below.
-            select(CompanyRole.account_id, CompanyRole.company_id, CompanyRole.role).where(
-                CompanyRole.account_id.in_({account for account, _ in keys}),
-                CompanyRole.company_id.in_({company for _, company in keys}),
-            )
-        )
-        by_key = {(account_id, company_id): role for account_id, company_id, role in rows}
+    rows = await read_rows(
+        source,
+        # Plain IN lists, not a row-value IN, so that SQLite uses the index too; pairs that
+        # were not asked for are dropped below.
+        select(CompanyRole.account_id, CompanyRole.company_id, CompanyRole.role).where(
+            CompanyRole.account_id.in_({account for account, _ in keys}),
+            CompanyRole.company_id.in_({company for _, company in keys}),
+        ),
+    )
+    by_key = {(account_id, company_id): role for account_id, company_id, role in rows}
     return [by_key.get(key) for key in keys]
 
 
@@ -47,17 +47,17 @@ class HeldService(NamedTuple):
 
 
 async def load_services_by_company(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[list[HeldService]]:
-    async with read_session(sessions) as session:
-        rows = await session.execute(
-            select(CompanyService.company_id, CompanyService.service_code, CompanyService.since)
-            .where(CompanyService.company_id.in_(keys))
-            .order_by(CompanyService.company_id, CompanyService.id)
-        )
-        by_company: dict[int, list[HeldService]] = defaultdict(list)
-        for row in rows:
-            by_company[row[0]].append(HeldService._make(row))
+    rows = await read_rows(
+        source,
+        select(CompanyService.company_id, CompanyService.service_code, CompanyService.since)
+        .where(CompanyService.company_id.in_(keys))
+        .order_by(CompanyService.company_id, CompanyService.id),
+    )
+    by_company: dict[int, list[HeldService]] = defaultdict(list)
+    for row in rows:
+        by_company[row[0]].append(HeldService._make(row))
     return [by_company.get(key, []) for key in keys]
 
 
@@ -69,19 +69,19 @@ class AdministratorName(NamedTuple):
 
 
 async def load_principals_by_company(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[tuple[AdministratorName, datetime] | None]:
-    async with read_session(sessions) as session:
-        rows = await session.execute(
-            select(CompanyRole.company_id, Account.first_name, Account.last_name, CompanyRole.since)
-            .join(Account, Account.id == CompanyRole.account_id)
-            .where(
-                CompanyRole.company_id.in_(keys),
-                CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
-            )
-        )
-        by_company = {
-            company_id: (AdministratorName(first_name, last_name), since)
-            for company_id, first_name, last_name, since in rows
-        }
+    rows = await read_rows(
+        source,
+        select(CompanyRole.company_id, Account.first_name, Account.last_name, CompanyRole.since)
+        .join(Account, Account.id == CompanyRole.account_id)
+        .where(
+            CompanyRole.company_id.in_(keys),
+            CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
+        ),
+    )
+    by_company = {
+        company_id: (AdministratorName(first_name, last_name), since)
+        for company_id, first_name, last_name, since in rows
+    }
     return [by_company.get(key) for key in keys]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from app.db import SessionFactory, read_session
+from app.db import ReadSource, read_session
 from app.domain.delegations import WITH_PARTIES
 from app.models import (
     Account,
@@ -20,9 +20,9 @@ from app.models import (
 
 
 async def load_accounts_by_id(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[Account | None]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         by_id = {
             a.id: a for a in await session.scalars(select(Account).where(Account.id.in_(keys)))
         }
@@ -30,9 +30,9 @@ async def load_accounts_by_id(
 
 
 async def load_delegations_by_id(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[Delegation | None]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(Delegation).where(Delegation.id.in_(keys)).options(*WITH_PARTIES)
         )
@@ -41,9 +41,9 @@ async def load_delegations_by_id(
 
 
 async def load_alternates_by_company(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[CompanyRole | None]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(CompanyRole).where(
                 CompanyRole.company_id.in_(keys), CompanyRole.role == Role.ALTERNATE_ADMINISTRATOR
@@ -54,10 +54,10 @@ async def load_alternates_by_company(
 
 
 async def load_delegations_by_company(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[list[Delegation]]:
     """Every delegation of each company, revoked ones included, oldest first."""
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(Delegation)
             .where(Delegation.company_id.in_(keys))
@@ -71,9 +71,9 @@ async def load_delegations_by_company(
 
 
 async def load_live_delegations_by_company_and_delegate(
-    sessions: SessionFactory, keys: Sequence[tuple[int, int]]
+    source: ReadSource, keys: Sequence[tuple[int, int]]
 ) -> list[Delegation | None]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(Delegation).where(
                 # Plain IN lists so that SQLite uses the index; unasked pairs are dropped below.
@@ -87,10 +87,10 @@ async def load_live_delegations_by_company_and_delegate(
 
 
 async def load_pending_delegation_requests_by_company(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[list[DelegationRequest]]:
     """Requests still marked pending; the caller drops those past their 30 days."""
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(DelegationRequest)
             .where(
@@ -106,9 +106,9 @@ async def load_pending_delegation_requests_by_company(
 
 
 async def load_delegation_requests_by_id(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[DelegationRequest | None]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(DelegationRequest).where(DelegationRequest.id.in_(keys))
         )

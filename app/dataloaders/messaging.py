@@ -9,26 +9,26 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 
 from app.clock import Clock
-from app.db import SessionFactory, read_session
+from app.db import ReadSource, read_session
 from app.domain import business_emails
 from app.domain.business_emails import BusinessEmailState
 from app.models import Message, MessageAttachment, MessageThread, ThreadRead
 
 
 async def load_business_emails_by_company(
-    sessions: SessionFactory, clock: Clock, keys: Sequence[int]
+    source: ReadSource, clock: Clock, keys: Sequence[int]
 ) -> list[BusinessEmailState]:
     now: datetime = clock.now()
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         found = await business_emails.states(session, list(keys), now)
     return [found[key] for key in keys]
 
 
 async def load_threads_by_company(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[list[MessageThread]]:
     """Every thread of each company, newest first."""
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(MessageThread)
             .where(MessageThread.company_id.in_(keys))
@@ -41,19 +41,19 @@ async def load_threads_by_company(
 
 
 async def load_threads_by_id(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[MessageThread | None]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(select(MessageThread).where(MessageThread.id.in_(keys)))
         by_id = {thread.id: thread for thread in rows}
     return [by_id.get(key) for key in keys]
 
 
 async def load_messages_by_thread(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[list[Message]]:
     """Every message of each thread, oldest first."""
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(Message)
             .where(Message.thread_id.in_(keys))
@@ -66,9 +66,9 @@ async def load_messages_by_thread(
 
 
 async def load_attachments_by_message(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[list[MessageAttachment]]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(MessageAttachment)
             .where(MessageAttachment.message_id.in_(keys))
@@ -81,14 +81,14 @@ async def load_attachments_by_message(
 
 
 async def load_unread_by_thread_and_account(
-    sessions: SessionFactory, keys: Sequence[tuple[int, int]]
+    source: ReadSource, keys: Sequence[tuple[int, int]]
 ) -> list[int]:
     """Messages of each thread the account has not read, its own ones aside."""
     counts: dict[tuple[int, int], int] = {}
     by_account: dict[int, list[int]] = defaultdict(list)
     for thread_id, account_id in keys:
         by_account[account_id].append(thread_id)
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         # One statement per distinct reader: in a request, that is the viewer alone.
         for account_id, thread_ids in by_account.items():
             rows = await session.execute(

@@ -7,15 +7,15 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from app.db import SessionFactory, read_session
+from app.db import ReadSource, read_session
 from app.models import ServiceRequest, ServiceRequestStatus
 
 
 async def load_pending_requests_by_account_and_company(
-    sessions: SessionFactory, keys: Sequence[tuple[int, int]]
+    source: ReadSource, keys: Sequence[tuple[int, int]]
 ) -> list[list[ServiceRequest]]:
     """Requests still marked pending; the caller drops those whose deadline has passed."""
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(
             select(ServiceRequest)
             .where(
@@ -34,9 +34,9 @@ async def load_pending_requests_by_account_and_company(
 
 
 async def load_service_requests_by_id(
-    sessions: SessionFactory, keys: Sequence[int]
+    source: ReadSource, keys: Sequence[int]
 ) -> list[ServiceRequest | None]:
-    async with read_session(sessions) as session:
+    async with read_session(source) as session:
         rows = await session.scalars(select(ServiceRequest).where(ServiceRequest.id.in_(keys)))
         by_id = {request.id: request for request in rows}
     return [by_id.get(key) for key in keys]

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from app.dataloaders import preload
 from app.db import read_session
 from app.domain import companies
 from app.domain.companies import ListedCompany
@@ -185,35 +186,40 @@ class Company(Node):
             }
         if "alternateAdministrator" in selected:
             alternates = {company.company_id for company in held}
-        loads = [loaders.alternates_by_company.load_many(sorted(alternates))]
+        loads = [preload(loaders.alternates_by_company, sorted(alternates))]
         if "services" in selected:
-            loads.append(loaders.services_by_company.load_many([c.company_id for c in held]))
+            delegated = [c for c in held if c.my_role is CompanyRole.DELEGATE]
+            loads.append(preload(loaders.services_by_company, [c.company_id for c in held]))
             loads.append(
-                loaders.live_delegations_by_company_and_delegate.load_many(
-                    [(c.company_id, c.viewer_id) for c in held if c.my_role is CompanyRole.DELEGATE]
+                preload(
+                    loaders.live_delegations_by_company_and_delegate,
+                    [(c.company_id, c.viewer_id) for c in delegated],
                 )
             )
         if "principalAdministrator" in selected:
-            loads.append(loaders.principals_by_company.load_many(everyone))
+            loads.append(preload(loaders.principals_by_company, everyone))
         if "pendingServiceRequests" in selected:
             loads.append(
-                loaders.pending_requests_by_account_and_company.load_many(
-                    [(c.viewer_id, c.company_id) for c in page]
+                preload(
+                    loaders.pending_requests_by_account_and_company,
+                    [(c.viewer_id, c.company_id) for c in page],
                 )
             )
         if "delegations" in selected:
-            loads.append(loaders.delegations_by_company.load_many(everyone))
+            loads.append(preload(loaders.delegations_by_company, everyone))
         if "delegationRequests" in selected:
             managed = {CompanyRole.PRINCIPAL_ADMINISTRATOR, CompanyRole.ALTERNATE_ADMINISTRATOR}
             loads.append(
-                loaders.pending_delegation_requests_by_company.load_many(
-                    [c.company_id for c in page if c.my_role in managed]
+                preload(
+                    loaders.pending_delegation_requests_by_company,
+                    [c.company_id for c in page if c.my_role in managed],
                 )
             )
         found_alternates = (await asyncio.gather(*loads))[0]  # loads[0]: the alternates
         if "alternateAdministrator" in selected:
-            await loaders.accounts_by_id.load_many(
-                [alternate.account_id for alternate in found_alternates if alternate is not None]
+            await preload(
+                loaders.accounts_by_id,
+                [alternate.account_id for alternate in found_alternates if alternate is not None],
             )
         await answer_page(info, page, [ANSWERS[name] for name in selected if name in ANSWERS])
 
@@ -508,7 +514,7 @@ async def account_companies(
     info: strawberry.Info, account_id: int, first: int | None, after: str | None
 ) -> CompanyConnection:
     size = page_size(first)
-    async with read_session(info.context.runtime.sessions) as session:
+    async with read_session(info.context.loaders.reader) as session:
         page = await companies.account_companies(session, account_id, size, decode_cursor(after))
     edges = [
         CompanyEdge(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from app.dataloaders import preload
 from app.db import read_session
 from app.domain import change_feed
 from app.domain.paging import Page
@@ -442,8 +443,8 @@ async def delegation_changes(
     if "delegation" in selected_below(info, "edges", "node"):
         # One batch for the page, then each change's delegation answered at once.
         changes = [edge.node for edge in edges]
-        await info.context.loaders.delegations_by_id.load_many(
-            [change.delegation_id for change in changes]
+        await preload(
+            info.context.loaders.delegations_by_id, [change.delegation_id for change in changes]
         )
         await answer_page(info, changes, [("delegation", DelegationChange.answer_delegation)])
     return DelegationChangeConnection(

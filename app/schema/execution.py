@@ -45,6 +45,12 @@ from app.security.redaction import without_values
 
 
 class ScopedExecutionContext(PlannedExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(*args, **kwargs)
+        # Only an API token has scopes; a session sees every type its permissions allow.
+        caller = getattr(self.context_value, "caller", None)
+        self.checks_object_types = caller is None or caller.scopes is not None
+
     def check_object_type(self, return_type: GraphQLObjectType) -> None:
         scope = TYPE_SCOPES.get(return_type.name)
         if scope is not None and not scope_allowed(self.context_value.caller, scope):

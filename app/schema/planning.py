@@ -468,8 +468,13 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return _gathered(results, awaitable_fields) if awaitable_fields else results
 
+    # Whether `check_object_type` can refuse anything for this request (a subclass says so):
+    # most requests complete thousands of objects, and skip the call for each.
+    checks_object_types = False
+
     def check_object_type(self, return_type: GraphQLObjectType) -> None:
-        """Raise to refuse completing an object of this type (the error lands on its field)."""
+        """Raise to refuse completing an object of this type (the error lands on its field).
+        Called only when `checks_object_types` is true."""
 
     def complete_value(  # noqa: PLR0917 - graphql-core's own signature
         self,
@@ -508,7 +513,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,  # noqa: ANN401
     ) -> Any:  # noqa: ANN401
         """graphql-core's, with the subfields executed directly when nothing is deferred."""
-        self.check_object_type(return_type)
+        if self.checks_object_types:
+            self.check_object_type(return_type)
         if position_context is None:
             is_type_of = return_type.is_type_of
             if is_type_of is None or is_type_of(result, info) is True:

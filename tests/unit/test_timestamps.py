@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Column, Integer, MetaData, Table, select
 from sqlalchemy.exc import StatementError
 
-from app.db import create_engine, create_session_factory
+from app.db import UTCDateTime, create_engine, create_session_factory
 from app.models import ThrottleState
 
 
@@ -35,3 +35,33 @@ async def test_aware_in_aware_out(database_url):
                 await session.commit()
     finally:
         await engine.dispose()
+
+
+async def test_read_back_exactly_through_core_rows(database_url):
+    """Core reads (the loaders' plain rows) convert as the ORM does: microseconds kept, any
+    stored offset brought to UTC, NULL left alone."""
+    probe = Table(
+        "timestamp_probe",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("at", UTCDateTime, nullable=True),
+    )
+    written = [
+        datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2))),
+        None,
+    ]
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(probe.create)
+            await connection.execute(
+                probe.insert(), [{"id": i, "at": at} for i, at in enumerate(written)]
+            )
+            read = (await connection.execute(select(probe.c.at).order_by(probe.c.id))).scalars()
+            read = list(read)
+            await connection.run_sync(probe.drop)
+    finally:
+        await engine.dispose()
+    assert read == [written[0], datetime(2026, 1, 2, 1, 4, 5, tzinfo=UTC), None]
+    assert [moment.tzinfo for moment in read[:2]] == [UTC, UTC]
