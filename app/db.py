@@ -238,10 +238,12 @@ class Reader:
             finally:
                 self._turn.release()
 
-    async def rows(self, statement: Executable) -> Sequence[Row[Any]]:
+    async def rows(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
         """The statement's rows (Core: columns, never ORM instances)."""
         async with self._burst() as connection:
-            return (await connection.execute(statement)).all()
+            return (await connection.execute(statement, parameters)).all()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -269,9 +271,14 @@ async def read_session(source: ReadSource) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def read_rows(source: ReadSource, statement: Executable) -> Sequence[Row[Any]]:
-    """A read's rows as plain tuples (no ORM instance), through the request's `Reader` if given."""
+async def read_rows(
+    source: ReadSource, statement: Executable, parameters: dict[str, Any] | None = None
+) -> Sequence[Row[Any]]:
+    """A read's rows as plain tuples (no ORM instance), through the request's `Reader` if given.
+
+    A statement built once with expanding parameters (`bindparam(..., expanding=True)`) and
+    given its values here costs neither its construction nor its cache key on each request."""
     if isinstance(source, Reader):
-        return await source.rows(statement)
+        return await source.rows(statement, parameters)
     async with source() as session:
-        return (await session.execute(statement)).all()
+        return (await session.execute(statement, parameters)).all()

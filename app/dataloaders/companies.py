@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.db import ReadSource, read_rows, read_session
 from app.models import Account, Company, CompanyRole, CompanyService, Role
@@ -22,18 +22,21 @@ async def load_companies_by_id(
     return [by_id.get(key) for key in keys]
 
 
+# Built once: each batch only gives its keys (expanding parameters).
+ROLES_OF = select(CompanyRole.account_id, CompanyRole.company_id, CompanyRole.role).where(
+    # Plain IN lists, not a row-value IN, so that SQLite uses the index too; pairs that were
+    # not asked for are dropped below.
+    CompanyRole.account_id.in_(bindparam("accounts", expanding=True)),
+    CompanyRole.company_id.in_(bindparam("companies", expanding=True)),
+)
+
+
 async def load_roles_by_account_and_company(
     source: ReadSource, keys: Sequence[tuple[int, int]]
 ) -> list[str | None]:
-    rows = await read_rows(
-        source,
-        # Plain IN lists, not a row-value IN, so that SQLite uses the index too; pairs that
-        # were not asked for are dropped below.
-        select(CompanyRole.account_id, CompanyRole.company_id, CompanyRole.role).where(
-            CompanyRole.account_id.in_({account for account, _ in keys}),
-            CompanyRole.company_id.in_({company for _, company in keys}),
-        ),
-    )
+    accounts = sorted({account for account, _ in keys})
+    companies = sorted({company for _, company in keys})
+    rows = await read_rows(source, ROLES_OF, {"accounts": accounts, "companies": companies})
     by_key = {(account_id, company_id): role for account_id, company_id, role in rows}
     return [by_key.get(key) for key in keys]
 
@@ -46,15 +49,17 @@ class HeldService(NamedTuple):
     since: datetime
 
 
+SERVICES_OF = (
+    select(CompanyService.company_id, CompanyService.service_code, CompanyService.since)
+    .where(CompanyService.company_id.in_(bindparam("companies", expanding=True)))
+    .order_by(CompanyService.company_id, CompanyService.id)
+)
+
+
 async def load_services_by_company(
     source: ReadSource, keys: Sequence[int]
 ) -> list[list[HeldService]]:
-    rows = await read_rows(
-        source,
-        select(CompanyService.company_id, CompanyService.service_code, CompanyService.since)
-        .where(CompanyService.company_id.in_(keys))
-        .order_by(CompanyService.company_id, CompanyService.id),
-    )
+    rows = await read_rows(source, SERVICES_OF, {"companies": list(keys)})
     by_company: dict[int, list[HeldService]] = defaultdict(list)
     for row in rows:
         by_company[row[0]].append(HeldService._make(row))
@@ -68,18 +73,20 @@ class AdministratorName(NamedTuple):
     last_name: str
 
 
+PRINCIPALS_OF = (
+    select(CompanyRole.company_id, Account.first_name, Account.last_name, CompanyRole.since)
+    .join(Account, Account.id == CompanyRole.account_id)
+    .where(
+        CompanyRole.company_id.in_(bindparam("companies", expanding=True)),
+        CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
+    )
+)
+
+
 async def load_principals_by_company(
     source: ReadSource, keys: Sequence[int]
 ) -> list[tuple[AdministratorName, datetime] | None]:
-    rows = await read_rows(
-        source,
-        select(CompanyRole.company_id, Account.first_name, Account.last_name, CompanyRole.since)
-        .join(Account, Account.id == CompanyRole.account_id)
-        .where(
-            CompanyRole.company_id.in_(keys),
-            CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
-        ),
-    )
+    rows = await read_rows(source, PRINCIPALS_OF, {"companies": list(keys)})
     by_company = {
         company_id: (AdministratorName(first_name, last_name), since)
         for company_id, first_name, last_name, since in rows

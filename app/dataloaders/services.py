@@ -5,28 +5,33 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.db import ReadSource, read_session
 from app.models import ServiceRequest, ServiceRequestStatus
+
+# Built once: each batch only gives its keys (expanding parameters).
+PENDING_OF = (
+    select(ServiceRequest)
+    .where(
+        # Two plain IN lists rather than a row-value IN: SQLite only uses the
+        # (account_id, company_id, status) index for the former.
+        ServiceRequest.account_id.in_(bindparam("accounts", expanding=True)),
+        ServiceRequest.company_id.in_(bindparam("companies", expanding=True)),
+        ServiceRequest.status == ServiceRequestStatus.PENDING,
+    )
+    .order_by(ServiceRequest.id)
+)
 
 
 async def load_pending_requests_by_account_and_company(
     source: ReadSource, keys: Sequence[tuple[int, int]]
 ) -> list[list[ServiceRequest]]:
     """Requests still marked pending; the caller drops those whose deadline has passed."""
+    accounts = sorted({account for account, _ in keys})
+    companies = sorted({company for _, company in keys})
     async with read_session(source) as session:
-        rows = await session.scalars(
-            select(ServiceRequest)
-            .where(
-                # Two plain IN lists rather than a row-value IN: SQLite only uses the
-                # (account_id, company_id, status) index for the former.
-                ServiceRequest.account_id.in_({account for account, _ in keys}),
-                ServiceRequest.company_id.in_({company for _, company in keys}),
-                ServiceRequest.status == ServiceRequestStatus.PENDING,
-            )
-            .order_by(ServiceRequest.id)
-        )
+        rows = await session.scalars(PENDING_OF, {"accounts": accounts, "companies": companies})
         by_key: dict[tuple[int, int], list[ServiceRequest]] = defaultdict(list)
         for request in rows:
             by_key[request.account_id, request.company_id].append(request)
