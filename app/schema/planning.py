@@ -188,6 +188,18 @@ def _object_field(  # noqa: PLR0917 - the one signature of every planned step
         return MISS if step.non_null else None
     if not _object(value):
         return MISS
+    object_type = step.object_type
+    if (
+        position_context is None
+        and object_type.is_type_of is None  # type: ignore[union-attr]
+        and not context.checks_object_types
+    ):
+        # An object all of whose fields are leaves, completed already: no path, no error.
+        plan = context._subplan(object_type, step.field_details_list)  # type: ignore[arg-type]  # noqa: SLF001
+        if plan is not None and plan[1]:
+            done = context._leaf_object(plan[0], value)  # noqa: SLF001
+            if done is not None:
+                return done
     field_path = Path(path, step.response_name, parent_type.name)
     return _settled(
         context,
