@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
-from app.db import ReadSource, read_rows, read_session
+from app.db import KeyedStatement, ReadSource, read_rows, read_session
 from app.models import Account, Company, CompanyRole, CompanyService, Role
 
 
@@ -22,12 +22,14 @@ async def load_companies_by_id(
     return [by_id.get(key) for key in keys]
 
 
-# Built once: each batch only gives its keys (expanding parameters).
-ROLES_OF = select(CompanyRole.account_id, CompanyRole.company_id, CompanyRole.role).where(
-    # Plain IN lists, not a row-value IN, so that SQLite uses the index too; pairs that were
-    # not asked for are dropped below.
-    CompanyRole.account_id.in_(bindparam("accounts", expanding=True)),
-    CompanyRole.company_id.in_(bindparam("companies", expanding=True)),
+# Built once: each batch only gives its keys.
+ROLES_OF = KeyedStatement(
+    lambda keys_in: select(CompanyRole.account_id, CompanyRole.company_id, CompanyRole.role).where(
+        # Two key lists, not a row-value IN, so that SQLite uses the index too; pairs that
+        # were not asked for are dropped below.
+        keys_in(CompanyRole.account_id, "accounts"),
+        keys_in(CompanyRole.company_id, "companies"),
+    )
 )
 
 
@@ -49,9 +51,11 @@ class HeldService(NamedTuple):
     since: datetime
 
 
-SERVICES_OF = (
-    select(CompanyService.company_id, CompanyService.service_code, CompanyService.since)
-    .where(CompanyService.company_id.in_(bindparam("companies", expanding=True)))
+SERVICES_OF = KeyedStatement(
+    lambda keys_in: select(
+        CompanyService.company_id, CompanyService.service_code, CompanyService.since
+    )
+    .where(keys_in(CompanyService.company_id, "companies"))
     .order_by(CompanyService.company_id, CompanyService.id)
 )
 
@@ -73,11 +77,13 @@ class AdministratorName(NamedTuple):
     last_name: str
 
 
-PRINCIPALS_OF = (
-    select(CompanyRole.company_id, Account.first_name, Account.last_name, CompanyRole.since)
+PRINCIPALS_OF = KeyedStatement(
+    lambda keys_in: select(
+        CompanyRole.company_id, Account.first_name, Account.last_name, CompanyRole.since
+    )
     .join(Account, Account.id == CompanyRole.account_id)
     .where(
-        CompanyRole.company_id.in_(bindparam("companies", expanding=True)),
+        keys_in(CompanyRole.company_id, "companies"),
         CompanyRole.role == Role.PRINCIPAL_ADMINISTRATOR,
     )
 )

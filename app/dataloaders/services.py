@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
-from app.db import ReadSource, read_session
+from app.db import KeyedStatement, ReadSource, read_session
 from app.models import ServiceRequest, ServiceRequestStatus
 
-# Built once: each batch only gives its keys (expanding parameters).
-PENDING_OF = (
-    select(ServiceRequest)
+# Built once: each batch only gives its keys.
+PENDING_OF = KeyedStatement(
+    lambda keys_in: select(ServiceRequest)
     .where(
-        # Two plain IN lists rather than a row-value IN: SQLite only uses the
+        # Two key lists rather than a row-value IN: SQLite only uses the
         # (account_id, company_id, status) index for the former.
-        ServiceRequest.account_id.in_(bindparam("accounts", expanding=True)),
-        ServiceRequest.company_id.in_(bindparam("companies", expanding=True)),
+        keys_in(ServiceRequest.account_id, "accounts"),
+        keys_in(ServiceRequest.company_id, "companies"),
         ServiceRequest.status == ServiceRequestStatus.PENDING,
     )
     .order_by(ServiceRequest.id)
@@ -31,7 +31,9 @@ async def load_pending_requests_by_account_and_company(
     accounts = sorted({account for account, _ in keys})
     companies = sorted({company for _, company in keys})
     async with read_session(source) as session:
-        rows = await session.scalars(PENDING_OF, {"accounts": accounts, "companies": companies})
+        rows = await session.scalars(
+            PENDING_OF.on(session.bind.dialect), {"accounts": accounts, "companies": companies}
+        )
         by_key: dict[tuple[int, int], list[ServiceRequest]] = defaultdict(list)
         for request in rows:
             by_key[request.account_id, request.company_id].append(request)
