@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import AsyncIterator
@@ -37,12 +38,14 @@ from graphql import (
     get_named_type,
 )
 from graphql.type.definition import GraphQLInterfaceType
-from sqlalchemy import case
+from sqlalchemy import Executable, bindparam, case
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from app.context import Context, StaffContext
-from app.db import dialect_insert, write_transaction
+from app.db import write_transaction
 from app.middleware import request_id_var
 from app.models import CostBudget
 from app.schema.nodes import MAX_PAGE_SIZE
@@ -146,6 +149,31 @@ def _caller_key(context: Context | StaffContext) -> str:
     return f"client:{client_key(caller.ip)}"
 
 
+@functools.cache
+def _spending(dialect: str) -> Executable:
+    """The budget's one statement for this kind of database, built once: an upsert that
+    restarts an expired window and returns the total. Its values are parameters (caller,
+    now, window_opened_before, points)."""
+    table = CostBudget.__table__
+    now = bindparam("now", type_=table.c.window_start.type)
+    points = bindparam("points", type_=table.c.points.type)
+    expired = table.c.window_start <= bindparam(
+        "window_opened_before", type_=table.c.window_start.type
+    )
+    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return (
+        insert.values(caller_key=bindparam("caller"), window_start=now, points=points)
+        .on_conflict_do_update(
+            index_elements=[table.c.caller_key],
+            set_={
+                "points": case((expired, points), else_=table.c.points + points),
+                "window_start": case((expired, now), else_=table.c.window_start),
+            },
+        )
+        .returning(table.c.points, table.c.window_start)
+    )
+
+
 async def spend(
     context: Context | StaffContext, points: int, now: datetime
 ) -> tuple[bool, int, datetime]:
@@ -155,21 +183,15 @@ async def spend(
     accounting costs every request as little as possible. A refused request counts too: a
     caller hammering past its budget stays refused until the window resets.
     """
-    key = _caller_key(context)
-    table = CostBudget.__table__
-    expired = table.c.window_start <= now - WINDOW
     async with write_transaction(context.runtime.sessions) as session:
-        insert = dialect_insert(session)(table).values(
-            caller_key=key, window_start=now, points=points
-        )
-        statement = insert.on_conflict_do_update(
-            index_elements=[table.c.caller_key],
-            set_={
-                "points": case((expired, points), else_=table.c.points + points),
-                "window_start": case((expired, now), else_=table.c.window_start),
-            },
-        ).returning(table.c.points, table.c.window_start)
-        spent, window_start = (await session.execute(statement)).one()
+        statement = _spending(session.bind.dialect.name)
+        parameters = {
+            "caller": _caller_key(context),
+            "now": now,
+            "window_opened_before": now - WINDOW,
+            "points": points,
+        }
+        spent, window_start = (await session.execute(statement, parameters)).one()
     if window_start.tzinfo is None:  # SQLite gives the stored value back naive
         window_start = window_start.replace(tzinfo=UTC)
     allowance = context.runtime.settings.cost_points_per_hour
