@@ -233,6 +233,7 @@ class Reader:
             await self._turn.acquire()
         finally:
             self._waiting -= 1
+        failed = False
         try:
             if self._connection is None:
                 self._connection = await self._engine.connect()
@@ -240,9 +241,14 @@ class Reader:
                 # and roll back one of their own.
                 await self._connection.begin()
             yield self._connection
+        except BaseException:
+            # A failed statement can leave the transaction unusable (PostgreSQL aborts it): the
+            # reads still waiting start on a fresh connection, as they would have on their own.
+            failed = True
+            raise
         finally:
             try:
-                if not self._waiting and self._connection is not None:
+                if (failed or not self._waiting) and self._connection is not None:
                     connection, self._connection = self._connection, None
                     await connection.close()
             finally:

@@ -93,6 +93,20 @@ async def test_a_failing_read_gives_the_connection_back(sessions):
     assert [row.key for row in await reader.rows(_keys("e"))] == ["e1"]
 
 
+async def test_a_failing_read_does_not_fail_the_reads_waiting_behind_it(sessions):
+    """PostgreSQL aborts a transaction at its first error: those queued behind start anew."""
+    await _add(sessions, "i1")
+    reader = Reader(sessions)
+    failing, after = await asyncio.gather(
+        reader.rows(text("SELECT * FROM no_such_table")),
+        reader.rows(_keys("i")),
+        return_exceptions=True,
+    )
+    assert isinstance(failing, DBAPIError)
+    assert [row.key for row in after] == ["i1"]
+    assert _checked_out(sessions) == 0
+
+
 async def test_a_cancelled_read_gives_the_connection_back(sessions):
     await _add(sessions, "f1")
     reader = Reader(sessions)
