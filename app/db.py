@@ -138,9 +138,12 @@ def create_engine(url: str, pool: PoolSettings | None = None) -> AsyncEngine:
 
 def dialect_insert(session: AsyncSession) -> Callable[..., Any]:
     """`INSERT` with `ON CONFLICT` support for the session's database."""
-    if session.bind.dialect.name == "postgresql":
-        return postgresql_insert
-    return sqlite_insert
+    return insert_for(session.bind.dialect)
+
+
+def insert_for(dialect: Dialect) -> Callable[..., Any]:
+    """`INSERT` with `ON CONFLICT` support for this kind of database."""
+    return postgresql_insert if dialect.name == "postgresql" else sqlite_insert
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -217,10 +220,9 @@ class Reader:
     connection and in the same transaction.
     """
 
-    __slots__ = ("_connection", "_engine", "_sessions", "_turn", "_waiting")
+    __slots__ = ("_connection", "_engine", "_turn", "_waiting")
 
     def __init__(self, sessions: SessionFactory) -> None:
-        self._sessions = sessions
         self._engine: AsyncEngine = sessions.kw["bind"]
         self._turn = asyncio.Lock()
         self._waiting = 0
@@ -330,11 +332,10 @@ async def read_rows(
 
     A statement built once (a `KeyedStatement`, or any statement with bound parameters) and
     given its values here costs neither its construction nor its cache key on each request."""
+    if isinstance(statement, KeyedStatement):
+        bind = source.dialect if isinstance(source, Reader) else source.kw["bind"].dialect
+        statement = statement.on(bind)
     if isinstance(source, Reader):
-        if isinstance(statement, KeyedStatement):
-            statement = statement.on(source.dialect)
         return await source.rows(statement, parameters)
     async with source() as session:
-        if isinstance(statement, KeyedStatement):
-            statement = statement.on(session.bind.dialect)
         return (await session.execute(statement, parameters)).all()

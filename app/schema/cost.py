@@ -39,13 +39,12 @@ from graphql import (
 )
 from graphql.type.definition import GraphQLInterfaceType
 from sqlalchemy import Executable, bindparam, case
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from app.context import Context, StaffContext
-from app.db import write_transaction
+from app.db import insert_for, write_transaction
 from app.middleware import request_id_var
 from app.models import CostBudget
 from app.schema.nodes import MAX_PAGE_SIZE
@@ -150,7 +149,7 @@ def _caller_key(context: Context | StaffContext) -> str:
 
 
 @functools.cache
-def _spending(dialect: str) -> Executable:
+def _spending(dialect: Dialect) -> Executable:
     """The budget's one statement for this kind of database, built once: an upsert that
     restarts an expired window and returns the total. Its values are parameters (caller,
     now, window_opened_before, points)."""
@@ -160,7 +159,7 @@ def _spending(dialect: str) -> Executable:
     expired = table.c.window_start <= bindparam(
         "window_opened_before", type_=table.c.window_start.type
     )
-    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    insert = insert_for(dialect)(table)
     return (
         insert.values(caller_key=bindparam("caller"), window_start=now, points=points)
         .on_conflict_do_update(
@@ -184,7 +183,7 @@ async def spend(
     caller hammering past its budget stays refused until the window resets.
     """
     async with write_transaction(context.runtime.sessions) as session:
-        statement = _spending(session.bind.dialect.name)
+        statement = _spending(session.bind.dialect)
         parameters = {
             "caller": _caller_key(context),
             "now": now,
